@@ -1,0 +1,125 @@
+// The gRPC server: credentials, message limits, call handling and graceful shutdown. It only
+// decodes, calls the handler and encodes; what the handler does is none of its business.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import {
+  FunctionRunnerServiceService,
+  type RunFunctionRequest,
+  type RunFunctionResponse,
+} from '@crossplane-org/function-sdk-typescript';
+import type { Logger } from 'pino';
+
+export type RunFunctionHandler = (req: RunFunctionRequest) => RunFunctionResponse | Promise<RunFunctionResponse>;
+
+export const DEFAULT_MAX_RECV_MESSAGE_SIZE = 64 * 1024 * 1024;
+
+export interface ServerOptions {
+  address: string;
+  /** Directory holding tls.key, tls.crt and ca.crt; ignored when insecure. */
+  tlsServerCertsDir?: string;
+  insecure: boolean;
+  maxRecvMessageSize: number;
+}
+
+/**
+ * Strict mutual TLS: the server presents tls.crt and refuses any client whose certificate is not
+ * signed by ca.crt, including clients that present none (Crossplane always presents one).
+ */
+export function serverCredentials(opts: ServerOptions): grpc.ServerCredentials {
+  if (opts.insecure) return grpc.ServerCredentials.createInsecure();
+  const dir = opts.tlsServerCertsDir;
+  if (!dir) throw new Error('TLS is required: pass --tls-server-certs-dir (or set TLS_SERVER_CERTS_DIR), or --insecure for local development');
+  const read = (file: string): Buffer => {
+    const path = join(dir, file);
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`cannot read TLS file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  };
+  const privateKey = read('tls.key');
+  const certChain = read('tls.crt');
+  const rootCerts = read('ca.crt');
+  return grpc.ServerCredentials.createSsl(rootCerts, [{ private_key: privateKey, cert_chain: certChain }], true);
+}
+
+export interface FunctionServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  /** Stop accepting calls, let in-flight calls finish, then resolve. Forces after graceMs. */
+  drain(graceMs?: number): Promise<void>;
+}
+
+export async function startFunctionServer(
+  handler: RunFunctionHandler,
+  opts: ServerOptions,
+  logger: Logger,
+): Promise<FunctionServer> {
+  const credentials = serverCredentials(opts);
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxRecvMessageSize,
+    'grpc.max_send_message_length': opts.maxRecvMessageSize,
+  });
+  server.addService(FunctionRunnerServiceService, {
+    runFunction: (
+      call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>,
+      callback: grpc.sendUnaryData<RunFunctionResponse>,
+    ) => {
+      const started = process.hrtime.bigint();
+      const composite = call.request.observed?.composite?.resource as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | undefined;
+      const respond = (rsp: RunFunctionResponse): void => {
+        if (call.cancelled) {
+          // The client gave up (deadline or cancel); nothing to send, nothing else affected.
+          logger.debug({ kind: composite?.kind, tag: call.request.meta?.tag }, 'call cancelled before the response was ready');
+          return;
+        }
+        callback(null, rsp);
+        logger.debug(
+          {
+            kind: composite?.kind,
+            name: composite?.metadata?.name,
+            namespace: composite?.metadata?.namespace,
+            tag: call.request.meta?.tag,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            results: rsp.results.length,
+          },
+          'RunFunction',
+        );
+      };
+      const fail = (error: unknown): void => {
+        logger.error({ error: String(error) }, 'RunFunction handler failed');
+        callback({ code: grpc.status.INTERNAL, details: 'internal error' });
+      };
+      try {
+        const rsp = handler(call.request);
+        if (rsp instanceof Promise) rsp.then(respond, fail);
+        else respond(rsp);
+      } catch (error) {
+        fail(error);
+      }
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(opts.address, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+  });
+  logger.info({ address: opts.address, port, tls: !opts.insecure, maxRecvMessageSize: opts.maxRecvMessageSize }, 'function server listening');
+
+  let draining: Promise<void> | undefined;
+  const drain = (graceMs = 30_000): Promise<void> => {
+    draining ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        logger.warn({ graceMs }, 'in-flight calls did not finish in time; closing');
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      force.unref();
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    return draining;
+  };
+  return { port, drain };
+}
