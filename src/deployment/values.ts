@@ -1,0 +1,30 @@
+// Small utilities for reading untrusted JSON and quoting it back in messages.
+
+const MAX_QUOTED = 64;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as it appears in a message: JSON, cut to a sane length. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED - 3)}...` : text;
+}
+
+/** Plain code-unit order, never locale order, so output does not depend on the machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** At most `limit` items, then a line saying how many were left out. */
+export function capList(items: string[], limit: number): string[] {
+  if (items.length <= limit) return items;
+  return [...items.slice(0, limit), `and ${items.length - limit} more`];
+}
