@@ -18,10 +18,11 @@ import { runModelReplica } from './replica/pipeline.js';
 
 type Pipeline = (req: CompositionRequest) => CompositionResponse;
 
-const PIPELINES: Record<string, Pipeline> = {
-  ModelDeployment: runModelDeployment,
-  ModelReplica: runModelReplica,
-};
+// A Map, not an object literal: a kind like "toString" must not find Object.prototype members.
+const PIPELINES: ReadonlyMap<string, Pipeline> = new Map([
+  ['ModelDeployment', runModelDeployment],
+  ['ModelReplica', runModelReplica],
+]);
 
 function fatalResponse(req: RunFunctionRequest, message: string): RunFunctionResponse {
   const rsp = baseResponse(req);
@@ -32,6 +33,11 @@ function fatalResponse(req: RunFunctionRequest, message: string): RunFunctionRes
 /** Keep messages readable whatever the request carries. */
 function clip(text: string, max = 100): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A request value as text for a message; never throws, whatever the value is. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? clip(value) : clip(JSON.stringify(value) ?? String(value));
 }
 
 function asObject(value: unknown): KubeObject | undefined {
@@ -122,9 +128,9 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
   try {
     const composite = asObject(req.observed?.composite?.resource);
     if (!composite) return fatalResponse(req, 'request has no observed composite resource');
-    const pipeline = composite.apiVersion === API_VERSION && typeof composite.kind === 'string' ? PIPELINES[composite.kind] : undefined;
+    const pipeline = composite.apiVersion === API_VERSION && typeof composite.kind === 'string' ? PIPELINES.get(composite.kind) : undefined;
     if (!pipeline) {
-      return fatalResponse(req, `unsupported composite kind ${clip(String(composite.apiVersion))}/${clip(String(composite.kind))}`);
+      return fatalResponse(req, `unsupported composite kind ${shown(composite.apiVersion)}/${shown(composite.kind)}`);
     }
     const input = parseInput(req.input);
     if (!input.ok) return fatalResponse(req, `invalid function input: ${input.message}`);

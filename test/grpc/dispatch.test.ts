@@ -29,9 +29,16 @@ describe('RunFunction dispatch', () => {
     ['example.org/v1', 'ModelDeployment'],
     ['modelplane.ai/v1alpha1', 'InferenceCluster'],
     ['modelplane.ai/v2', 'ModelReplica'],
+    ['modelplane.ai/v1alpha1', 'toString'],
+    ['modelplane.ai/v1alpha1', '__proto__'],
   ])('is Fatal for an unsupported kind %s/%s, naming it', async (apiVersion, kind) => {
     const rsp = await wire.call(functionRequest({ xr: { apiVersion, kind, metadata: { name: 'x' } } }));
     expect(fatalMessages(rsp)).toEqual([`unsupported composite kind ${apiVersion}/${kind}`]);
+  });
+
+  it('names a kind that is not even a string without failing', async () => {
+    const rsp = await wire.call(functionRequest({ xr: { apiVersion: 'modelplane.ai/v1alpha1', kind: { toString: '' } } as never }));
+    expect(fatalMessages(rsp)).toEqual(['unsupported composite kind modelplane.ai/v1alpha1/{"toString":""}']);
   });
 
   it('is Fatal for an invalid Input, naming the field and value', async () => {
