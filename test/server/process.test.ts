@@ -26,6 +26,8 @@ function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
     });
     void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}${stdout}`)));
   });
+  // Tests of start-up failures never wait for "listening"; its rejection is expected there.
+  listening.catch(() => undefined);
   return { child, exited, listening, output: () => ({ stdout, stderr }) };
 }
 
