@@ -10,6 +10,7 @@ import {
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import { baseResponse } from './response.js';
+import { cut, describeValue, isRecord } from './values.js';
 import { API_VERSION, type KubeObject } from './api/types.js';
 import { parseInput } from './api/input.js';
 import type { CompositionRequest, CompositionResponse, FunctionResult, StatusCondition } from './composition.js';
@@ -30,18 +31,13 @@ function fatalResponse(req: RunFunctionRequest, message: string): RunFunctionRes
   return rsp;
 }
 
-/** Keep messages readable whatever the request carries. */
-function clip(text: string, max = 100): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/** A request value as text for a message; never throws, whatever the value is. */
+/** A request value as text for a message: strings as they are, anything else as JSON; cut short. */
 function shown(value: unknown): string {
-  return typeof value === 'string' ? clip(value) : clip(JSON.stringify(value) ?? String(value));
+  return typeof value === 'string' ? cut(value) : describeValue(value);
 }
 
 function asObject(value: unknown): KubeObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as KubeObject) : undefined;
+  return isRecord(value) ? (value as KubeObject) : undefined;
 }
 
 function toCompositionRequest(req: RunFunctionRequest, composite: KubeObject, input: CompositionRequest['input']): CompositionRequest {
@@ -138,6 +134,6 @@ export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
     return toRunFunctionResponse(req, composite, out);
   } catch (error) {
     // A bug, not an input problem. Fatal keeps Crossplane's previous state: nothing is deleted.
-    return fatalResponse(req, `internal error: ${clip(error instanceof Error ? error.message : String(error), 500)}`);
+    return fatalResponse(req, `internal error: ${cut(error instanceof Error ? error.message : String(error), 500)}`);
   }
 }

@@ -5,6 +5,7 @@ import { celMap, type CelInput, type CelMap } from '@bufbuild/cel';
 import type { PublishedDevice } from '../api/types.js';
 import { parseQuantity } from './quantity.js';
 import { parseSemver } from './semver.js';
+import { describeValue, isRecord } from '../values.js';
 import { malformedValue, quantityValue, semverValue } from './values.js';
 
 const INT64_MAX = 9_223_372_036_854_775_807n;
@@ -78,19 +79,6 @@ function domainMap(domains: ReadonlyMap<string, CelMap>): CelMap {
   return map;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -100,36 +88,36 @@ const ATTRIBUTE_KINDS = ['string', 'bool', 'int', 'version'] as const;
 
 function attributeValue(key: string, value: unknown): CelInput {
   const malformed = (reason: string) => malformedValue(`attribute "${key}": ${reason}`);
-  if (!isRecord(value)) return malformed(`expected an object with one of string, bool, int, version; got ${describe(value)}`);
+  if (!isRecord(value)) return malformed(`expected an object with one of string, bool, int, version; got ${describeValue(value)}`);
   const kinds = ATTRIBUTE_KINDS.filter((kind) => value[kind] !== undefined && value[kind] !== null);
-  if (kinds.length !== 1) return malformed(`expected exactly one of string, bool, int, version; got ${describe(value)}`);
+  if (kinds.length !== 1) return malformed(`expected exactly one of string, bool, int, version; got ${describeValue(value)}`);
   const kind = kinds[0];
   const content = value[kind as string];
   switch (kind) {
     case 'string':
-      return typeof content === 'string' ? content : malformed(`string value ${describe(content)} is not a string`);
+      return typeof content === 'string' ? content : malformed(`string value ${describeValue(content)} is not a string`);
     case 'bool':
-      return typeof content === 'boolean' ? content : malformed(`bool value ${describe(content)} is not a boolean`);
+      return typeof content === 'boolean' ? content : malformed(`bool value ${describeValue(content)} is not a boolean`);
     case 'int': {
       const int = typeof content === 'bigint' ? content : typeof content === 'number' && Number.isInteger(content) ? BigInt(content) : undefined;
-      return int !== undefined && int >= INT64_MIN && int <= INT64_MAX ? int : malformed(`int value ${describe(content)} is not an int64`);
+      return int !== undefined && int >= INT64_MIN && int <= INT64_MAX ? int : malformed(`int value ${describeValue(content)} is not an int64`);
     }
     case 'version':
-      if (typeof content !== 'string') return malformed(`version value ${describe(content)} is not a string`);
+      if (typeof content !== 'string') return malformed(`version value ${describeValue(content)} is not a string`);
       try {
         return semverValue(parseSemver(content));
       } catch (error) {
         return malformed(errorMessage(error));
       }
     default:
-      return malformed(`unknown attribute kind in ${describe(value)}`);
+      return malformed(`unknown attribute kind in ${describeValue(value)}`);
   }
 }
 
 function capacityValue(key: string, value: unknown): CelInput {
   const quantity = isRecord(value) ? value['value'] : undefined;
   const text = typeof quantity === 'number' && Number.isFinite(quantity) ? String(quantity) : quantity;
-  if (typeof text !== 'string') return malformedValue(`capacity "${key}": expected {value: <quantity>}, got ${describe(value)}`);
+  if (typeof text !== 'string') return malformedValue(`capacity "${key}": expected {value: <quantity>}, got ${describeValue(value)}`);
   try {
     return quantityValue(parseQuantity(text));
   } catch (error) {

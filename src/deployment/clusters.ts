@@ -5,7 +5,7 @@
 import type { GpuPool, KubeObject, PublishedDevice } from '../api/types.js';
 import type { ClusterView } from './scheduler/types.js';
 import type { LabelMatcher } from './selector.js';
-import { compareStrings, describeValue, isRecord } from './values.js';
+import { compareStrings, describeValue, isRecord } from '../values.js';
 
 const CLAIMS = ['DRA', 'Synthetic'] as const;
 

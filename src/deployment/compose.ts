@@ -9,7 +9,7 @@ import { hashName, labelValue } from '../k8s/names.js';
 import { stripObserved } from '../k8s/observed.js';
 import type { DeploymentIdentity } from './read-deployment.js';
 import type { ClusterView, EnginePlacement, ExistingReplica, ScheduledReplica } from './scheduler/types.js';
-import { compareStrings } from './values.js';
+import { compareStrings } from '../values.js';
 
 const REPLICA_KIND = 'ModelReplica';
 const ENDPOINT_KIND = 'ModelEndpoint';

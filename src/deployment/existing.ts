@@ -6,7 +6,7 @@ import { LABEL_REPLICA_INDEX } from '../k8s/labels.js';
 import { isReadyTrue } from '../k8s/observed.js';
 import { replicaCharges } from './scheduler/cost.js';
 import type { Charge, ExistingReplica } from './scheduler/types.js';
-import { compareStrings, isRecord } from './values.js';
+import { compareStrings, isRecord } from '../values.js';
 
 const REPLICA_KIND = 'ModelReplica';
 const CANONICAL_INDEX = /^(0|[1-9][0-9]*)$/;

@@ -25,7 +25,7 @@ import {
   type Report,
   warning,
 } from './status.js';
-import { isRecord } from './values.js';
+import { isRecord } from '../values.js';
 
 type Outcome = Report & { desired: Record<string, DesiredResource> };
 

@@ -17,7 +17,7 @@ import type {
   ServingMode,
   ServingSpec,
 } from '../api/types.js';
-import { describeValue, isRecord } from './values.js';
+import { describeValue, isRecord } from '../values.js';
 
 export interface DeploymentIdentity {
   name: string;

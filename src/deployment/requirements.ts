@@ -2,7 +2,7 @@
 // They are declared on every response, whatever else happens, so Crossplane keeps fetching them.
 import { API_VERSION, type KubeObject } from '../api/types.js';
 import type { ResourceSelector } from '../composition.js';
-import { isRecord } from './values.js';
+import { isRecord } from '../values.js';
 
 export const CLUSTERS_REQUIREMENT = 'clusters';
 export const REPLICAS_REQUIREMENT = 'replicas';

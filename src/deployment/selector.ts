@@ -2,7 +2,7 @@
 // Kubernetes LabelSelector semantics: every matchLabels entry and every matchExpressions requirement
 // must hold; an omitted or empty selector selects every cluster.
 import type { LabelSelector, LabelSelectorRequirement } from '../api/types.js';
-import { compareStrings, describeValue } from './values.js';
+import { compareStrings, describeValue } from '../values.js';
 
 export type LabelMatcher = (labels: Readonly<Record<string, unknown>> | undefined) => boolean;
 

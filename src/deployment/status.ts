@@ -5,7 +5,7 @@ import type { KubeObject, ModelDeploymentSpec, PlacementStatus } from '../api/ty
 import type { FunctionResult, StatusCondition } from '../composition.js';
 import type { ComposedReplica } from './compose.js';
 import type { ClusterView, ScheduleOutput } from './scheduler/types.js';
-import { capList, compareStrings, isRecord } from './values.js';
+import { capList, compareStrings, isRecord } from '../values.js';
 
 export const REPLICAS_SCHEDULED = 'ReplicasScheduled';
 export const REPLICAS_READY = 'ReplicasReady';

@@ -5,6 +5,7 @@
 // keeps what exists instead of composing from a half-understood spec.
 import type { KubeObject, Phase, ResolvedDeviceRequest, Role, ServingMode } from '../api/types.js';
 import { isValidLabelValue } from '../k8s/names.js';
+import { describeValue, isRecord } from '../values.js';
 import type { EnvVar, StringMap } from './manifests.js';
 import type { EngineContainerView, EngineView, MemberView, ReplicaView } from './replica.js';
 
@@ -16,7 +17,6 @@ const PHASES: readonly Phase[] = ['Prefill', 'Decode'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const SHOWN_VALUE_LIMIT = 64;
 
 const MSG_KEY = 'must be a valid Kubernetes key (optional DNS prefix, a name of at most 63 characters)';
 const MSG_LABEL_VALUE = 'must be a valid label value (at most 63 characters: alphanumerics, "-", "_", ".")';
@@ -30,19 +30,11 @@ const MSG_PHASE_MODE = 'engine phase may only be set when serving.mode is Prefil
 
 type Problems = string[];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > SHOWN_VALUE_LIMIT ? `${text.slice(0, SHOWN_VALUE_LIMIT)}…` : text;
-}
 
 const requiredValue = (path: string): string => `${path}: Required value`;
-const invalidValue = (path: string, value: unknown, why: string): string => `${path}: Invalid value: ${show(value)}: ${why}`;
+const invalidValue = (path: string, value: unknown, why: string): string => `${path}: Invalid value: ${describeValue(value)}: ${why}`;
 const unsupportedValue = (path: string, value: unknown, supported: readonly string[]): string =>
-  `${path}: Unsupported value: ${show(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`;
+  `${path}: Unsupported value: ${describeValue(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`;
 
 /** A required object field: reports it missing or of the wrong type. */
 function readObject(value: unknown, path: string, problems: Problems): Record<string, unknown> | undefined {
@@ -228,7 +220,7 @@ function readDeviceRequests(value: unknown, path: string, problems: Problems): R
     if (name !== undefined && !(name.length <= 63 && DNS_LABEL.test(name))) {
       problems.push(invalidValue(`${at}.name`, name, MSG_DNS_LABEL));
     } else if (name !== undefined && seen.has(name)) {
-      problems.push(`${at}.name: Duplicate value: ${show(name)}`);
+      problems.push(`${at}.name: Duplicate value: ${describeValue(name)}`);
     }
     if (name !== undefined) seen.add(name);
     const deviceClassName = readNonEmptyString(item.deviceClassName, `${at}.deviceClassName`, problems);
@@ -382,7 +374,7 @@ export function readReplica(composite: KubeObject): ReplicaReading {
   rawEngines.forEach((raw: unknown, i) => {
     const engine = readEngine(raw, `spec.engines[${i}]`, problems);
     if (engine === undefined) return;
-    if (names.has(engine.name)) problems.push(`spec.engines[${i}].name: Duplicate value: ${show(engine.name)}`);
+    if (names.has(engine.name)) problems.push(`spec.engines[${i}].name: Duplicate value: ${describeValue(engine.name)}`);
     names.add(engine.name);
     engines.push(engine);
   });

@@ -6,17 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ResourceClaimTemplate } from 'kubernetes-models/resource.k8s.io/v1/ResourceClaimTemplate';
 import type { KubeObject } from '../../src/api/types.js';
 import { DEFAULT_FLEET, renderWith, type RenderOutput } from '../../src/render/render.js';
 import { startWire, type Wire } from '../helpers/grpc.js';
-import { crdViolations, crdsDir, expectedCrdsDir, type CrdKind } from '../helpers/crd-schemas.js';
+import { crdViolations, crdsDir, expectedCrdsDir } from '../helpers/crd-schemas.js';
+import { CORE_VALIDATORS, CRD_VERSIONS } from '../helpers/manifest-validators.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN = fileURLToPath(new URL('./', import.meta.url));
@@ -76,23 +70,6 @@ describe.each(cases.map((c) => [c.name, c] as const))('golden render of %s', (na
   });
 });
 
-const CORE_VALIDATORS: Record<string, (manifest: unknown) => void> = {
-  'apps/v1 Deployment': (m) => new Deployment(m as never).validate(),
-  'v1 Service': (m) => new Service(m as never).validate(),
-  'v1 ServiceAccount': (m) => new ServiceAccount(m as never).validate(),
-  'v1 ConfigMap': (m) => new ConfigMap(m as never).validate(),
-  'rbac.authorization.k8s.io/v1 Role': (m) => new Role(m as never).validate(),
-  'rbac.authorization.k8s.io/v1 RoleBinding': (m) => new RoleBinding(m as never).validate(),
-  'resource.k8s.io/v1 ResourceClaimTemplate': (m) => new ResourceClaimTemplate(m as never).validate(),
-};
-
-const CRD_KINDS: Record<string, { kind: CrdKind; version: string }> = {
-  'leaderworkerset.x-k8s.io/v1 LeaderWorkerSet': { kind: 'LeaderWorkerSet', version: 'v1' },
-  'inference.networking.k8s.io/v1 InferencePool': { kind: 'InferencePool', version: 'v1' },
-  'gateway.networking.k8s.io/v1 HTTPRoute': { kind: 'HTTPRoute', version: 'v1' },
-  'kubernetes.m.crossplane.io/v1alpha1 Object': { kind: 'Object', version: 'v1alpha1' },
-};
-
 describe('every manifest the examples compose validates', () => {
   function allComposed(): { label: string; manifest: KubeObject }[] {
     const out: { label: string; manifest: KubeObject }[] = [];
@@ -124,7 +101,7 @@ describe('every manifest the examples compose validates', () => {
   it('against the upstream CRDs (LeaderWorkerSet, InferencePool, HTTPRoute, Object)', () => {
     const checked = new Set<string>();
     for (const { label, manifest } of allComposed()) {
-      const crd = CRD_KINDS[`${manifest.apiVersion} ${manifest.kind}`];
+      const crd = CRD_VERSIONS[`${manifest.apiVersion} ${manifest.kind}`];
       if (!crd) continue;
       checked.add(crd.kind);
       expect({ label, violations: crdViolations(crd.kind, crd.version, manifest) }).toEqual({ label, violations: [] });

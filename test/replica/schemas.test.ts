@@ -2,16 +2,10 @@
 // CRDs (LeaderWorkerSet, InferencePool, HTTPRoute, provider-kubernetes Object) and the Kubernetes
 // core API (kubernetes-models validators).
 import { describe, expect, it } from '@jest/globals';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ResourceClaimTemplate } from 'kubernetes-models/resource.k8s.io/v1/ResourceClaimTemplate';
 import type { CompositionResponse } from '../../src/composition.js';
 import { runModelReplica } from '../../src/replica/pipeline.js';
-import { crdViolations, crdsDir, expectedCrdsDir, type CrdKind } from '../helpers/crd-schemas.js';
+import { crdViolations, crdsDir, expectedCrdsDir } from '../helpers/crd-schemas.js';
+import { CORE_VALIDATORS, CRD_VERSIONS } from '../helpers/manifest-validators.js';
 import { gangEngine, gpuRequest, manifestOf, prefillDecodeXR, replicaXR, request, standaloneEngine } from './fixtures.js';
 
 type AnyManifest = { apiVersion: string; kind: string; metadata: { name: string } };
@@ -62,23 +56,6 @@ const scenarios: Record<string, CompositionResponse> = {
 
 const allManifests = (rsp: CompositionResponse): AnyManifest[] => Object.keys(rsp.desired).map((k) => manifestOf(rsp, k) as unknown as AnyManifest);
 const kindsComposed = new Set(Object.values(scenarios).flatMap((rsp) => allManifests(rsp).map((m) => m.kind)));
-
-const CRD_VERSIONS: Record<string, { kind: CrdKind; version: string }> = {
-  'leaderworkerset.x-k8s.io/v1 LeaderWorkerSet': { kind: 'LeaderWorkerSet', version: 'v1' },
-  'inference.networking.k8s.io/v1 InferencePool': { kind: 'InferencePool', version: 'v1' },
-  'gateway.networking.k8s.io/v1 HTTPRoute': { kind: 'HTTPRoute', version: 'v1' },
-};
-
-/** Core kinds and their kubernetes-models validators; `validate()` throws on a violation. */
-const CORE_VALIDATORS: Record<string, (manifest: unknown) => void> = {
-  'apps/v1 Deployment': (m) => new Deployment(m as never).validate(),
-  'v1 Service': (m) => new Service(m as never).validate(),
-  'v1 ServiceAccount': (m) => new ServiceAccount(m as never).validate(),
-  'v1 ConfigMap': (m) => new ConfigMap(m as never).validate(),
-  'rbac.authorization.k8s.io/v1 Role': (m) => new Role(m as never).validate(),
-  'rbac.authorization.k8s.io/v1 RoleBinding': (m) => new RoleBinding(m as never).validate(),
-  'resource.k8s.io/v1 ResourceClaimTemplate': (m) => new ResourceClaimTemplate(m as never).validate(),
-};
 
 describe('every composed kind has a validator', () => {
   it('covers each apiVersion/kind the scenarios compose', () => {

@@ -2,7 +2,7 @@
 // a member that claims at least one DRA device occupies one node per pod per engine copy; a member
 // that claims nothing rides on the nodes its gang already occupies.
 import type { Role } from '../../api/types.js';
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 import { readReplicaShape, type ReplicaShape } from './replica-shape.js';
 import type { Charge, EnginePlacement } from './types.js';
 

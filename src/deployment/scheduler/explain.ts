@@ -1,7 +1,7 @@
 // Plain-words reasons (scheduling.md, "Explaining"). Every sentence is rendered from the refusal data
 // the decision itself produced (matching, placement, retain); nothing here decides anything.
 import type { Role } from '../../api/types.js';
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 import type { EngineProblem, RequestFailure } from './matching.js';
 import type { PlacementRefusal, PoolFree } from './placement.js';
 import type { StaleReason } from './retain.js';

@@ -3,7 +3,7 @@
 // so every field is checked and each problem is named with its path and value; whatever can be read
 // is still returned.
 import type { Role } from '../../api/types.js';
-import { describeValue, isRecord } from '../values.js';
+import { describeValue, isRecord } from '../../values.js';
 
 const ROLES: readonly Role[] = ['Standalone', 'Leader', 'Worker'];
 

@@ -4,7 +4,7 @@
 // matching its pinned pool without being stranded there. When it holds, the device requests are
 // re-resolved from the current selectors on the pinned pool.
 import type { Role } from '../../api/types.js';
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 import { memberFits, type ClusterAnalysis, type EngineAnalysis, type PoolFit, type RequestFailure } from './matching.js';
 import type { ReplicaShape } from './replica-shape.js';
 

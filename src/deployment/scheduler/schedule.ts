@@ -2,7 +2,7 @@
 // scale down, check the capacity of retained replicas, fill, and report. A pure function of its
 // input: no clock, no randomness, and the same answer for any order of the input lists.
 import type { ModelReplicaSpec } from '../../api/types.js';
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 import { shapeCharges, shapePlacements } from './cost.js';
 import { condenseReasons, describeStale, unschedulableList } from './explain.js';
 import type { Ledger } from './ledger.js';

@@ -1,7 +1,7 @@
 // Clusters in fill-rule order: fewest of this deployment's replicas first, then the earliest name
 // (spread before pack). A binary heap with lazy updates: changing a cluster's count pushes a fresh
 // entry and retires the old one, so finding the next candidate never scans the whole fleet.
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 
 interface Entry {
   name: string;

@@ -3,7 +3,7 @@
 // in schedule.ts drive it; every change to a cluster's balance or replica count goes through here,
 // so cached answers and the fill-rule queue stay in step with it.
 import type { ModelReplicaSpec } from '../../api/types.js';
-import { compareStrings } from '../values.js';
+import { compareStrings } from '../../values.js';
 import { composeReplicaSpec } from './compose.js';
 import { condenseReasons, refusalSummary, type ClusterReason, type StatusRefusal } from './explain.js';
 import { Ledger } from './ledger.js';

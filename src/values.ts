@@ -6,16 +6,21 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Text cut to `max` characters, marked when cut, so a hostile value cannot flood a message. */
+export function cut(text: string, max = MAX_QUOTED): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /** A value as it appears in a message: JSON, cut to a sane length. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
   } catch {
     text = String(value);
   }
-  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED - 3)}...` : text;
+  return cut(text);
 }
 
 /** Plain code-unit order, never locale order, so output does not depend on the machine. */
