@@ -164,8 +164,13 @@ function readClusterSelector(problems: Problems, path: string, value: unknown): 
   return selector;
 }
 
-function readServing(problems: Problems, value: unknown): ServingSpec {
-  const raw = value === undefined ? {} : (readObject(problems, 'spec.serving', value) ?? {});
+/**
+ * `serving` as the API server would store it: absent stays absent (ModelReplicas copy it verbatim),
+ * a present object gets its `mode` default.
+ */
+function readServing(problems: Problems, value: unknown): ServingSpec | undefined {
+  if (value === undefined) return undefined;
+  const raw = readObject(problems, 'spec.serving', value) ?? {};
   const serving: ServingSpec = { mode: readEnum(problems, 'spec.serving.mode', raw.mode, SERVING_MODES) ?? 'Unified' };
   const kvBlockSize = readInteger(problems, 'spec.serving.kvBlockSize', raw.kvBlockSize, 1, MAX_KV_BLOCK_SIZE);
   if (kvBlockSize !== undefined) serving.kvBlockSize = kvBlockSize;
@@ -279,13 +284,14 @@ function readSpec(problems: Problems, value: unknown): ModelDeploymentSpec {
   const raw = readObject(problems, 'spec', value) ?? {};
   const replicas = readInteger(problems, 'spec.replicas', raw.replicas, 0, MAX_REPLICAS, true) ?? 0;
   const serving = readServing(problems, raw.serving);
-  const mode = serving.mode ?? 'Unified';
+  const mode = serving?.mode ?? 'Unified';
   const engines = (readList(problems, 'spec.engines', raw.engines, 1, MAX_ENGINES) ?? []).map((e, i) =>
     readEngine(problems, `spec.engines[${i}]`, e, mode),
   );
   reportDuplicateNames(problems, 'spec.engines', engines);
   if (mode === 'PrefillDecode' && engines.length > 0) checkPrefillDecode(problems, engines);
-  const spec: ModelDeploymentSpec = { replicas, serving, engines };
+  const spec: ModelDeploymentSpec = { replicas, engines };
+  if (serving !== undefined) spec.serving = serving;
   const clusterSelector = readClusterSelector(problems, 'spec.clusterSelector', raw.clusterSelector);
   if (clusterSelector !== undefined) spec.clusterSelector = clusterSelector;
   return spec;

@@ -16,14 +16,13 @@ const template = { spec: { containers: [{ name: 'engine', image: 'img' }] } };
 const claiming = { nodeSelector: { devices: [{ name: 'gpu' }] }, template };
 
 describe('readDeployment', () => {
-  it('reads identity and applies the schema defaults', () => {
+  it('reads identity and applies the schema defaults (an absent serving stays absent)', () => {
     const reading = readDeployment(withSpec({ replicas: 2, engines: [{ name: 'main', members: [claiming] }] }));
     expect(reading).toEqual({
       kind: 'ok',
       identity: { name: 'qwen3-8b', namespace: 'ml-team' },
       spec: {
         replicas: 2,
-        serving: { mode: 'Unified' },
         engines: [
           {
             name: 'main',
