@@ -1,6 +1,8 @@
 // The gRPC server: credentials, message limits, call handling and graceful shutdown. It only
 // decodes, calls the handler and encodes; what the handler does is none of its business.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -41,7 +43,40 @@ export function serverCredentials(opts: ServerOptions): grpc.ServerCredentials {
   const privateKey = read('tls.key');
   const certChain = read('tls.crt');
   const rootCerts = read('ca.crt');
+  checkTlsMaterial(dir, privateKey, certChain, rootCerts);
   return grpc.ServerCredentials.createSsl(rootCerts, [{ private_key: privateKey, cert_chain: certChain }], true);
+}
+
+function tlsError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * grpc-js accepts a CA file with no certificate in it (and then refuses every client, Crossplane
+ * included) and reports a bad key only as an OpenSSL code. Check the files up front so start-up
+ * fails with the file named.
+ */
+function checkTlsMaterial(dir: string, key: Buffer, cert: Buffer, ca: Buffer): void {
+  const where = (file: string): string => join(dir, file);
+  try {
+    new X509Certificate(cert);
+  } catch (error) {
+    throw new Error(`invalid TLS file ${where('tls.crt')}: not a PEM certificate (${tlsError(error)})`);
+  }
+  const caCertificates = ca.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (caCertificates.length === 0) throw new Error(`invalid TLS file ${where('ca.crt')}: no PEM certificate in it`);
+  for (const pem of caCertificates) {
+    try {
+      new X509Certificate(pem);
+    } catch (error) {
+      throw new Error(`invalid TLS file ${where('ca.crt')}: ${tlsError(error)}`);
+    }
+  }
+  try {
+    createSecureContext({ key, cert });
+  } catch (error) {
+    throw new Error(`invalid TLS file ${where('tls.key')}: it does not load as the private key of ${where('tls.crt')} (${tlsError(error)})`);
+  }
 }
 
 export interface FunctionServer {

@@ -10,8 +10,13 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HASH_LENGTH);
 }
 
+/**
+ * The visible part cut to `length`, ending on an alphanumeric. conventions.md trims trailing `-`;
+ * a deployment name is a DNS subdomain, so a cut can also end on `.`, which would make `x.-hash`
+ * an invalid name: trim both. The reference values are unchanged.
+ */
 function cutVisible(visible: string, length: number): string {
-  return visible.slice(0, Math.max(0, length)).replace(/-+$/, '');
+  return visible.slice(0, Math.max(0, length)).replace(/[-.]+$/, '');
 }
 
 /** `visible` cut to fit `budget`, then `-<hash of visible and parts>`. Always suffixed. */
