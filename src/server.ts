@@ -11,6 +11,7 @@ import {
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Logger } from 'pino';
+import { decodeRunFunctionRequest } from './decode.js';
 
 export type RunFunctionHandler = (req: RunFunctionRequest) => RunFunctionResponse | Promise<RunFunctionResponse>;
 
@@ -96,7 +97,11 @@ export async function startFunctionServer(
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': opts.maxRecvMessageSize,
   });
-  server.addService(FunctionRunnerServiceService, {
+  const service = {
+    ...FunctionRunnerServiceService,
+    runFunction: { ...FunctionRunnerServiceService.runFunction, requestDeserialize: decodeRunFunctionRequest },
+  };
+  server.addService(service, {
     runFunction: (
       call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>,
       callback: grpc.sendUnaryData<RunFunctionResponse>,
