@@ -1,7 +1,10 @@
-// Compiling an expression: parse, reject what Kubernetes would reject (see validate.ts), then plan it
-// once. Evaluation of the planned program never throws out of this module.
+// Compiling an expression: parse, reject what Kubernetes would reject (see validate.ts and cost.ts),
+// then plan it once, with every comprehension counted against a per-evaluation budget (budget.ts).
+// Evaluation of the planned program never throws out of this module.
 import { celMap, isCelError, isCelList, isCelMap, isCelUint, parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
 import { isReflectMessage } from '@bufbuild/protobuf/reflect';
+import { budgetComprehensions, withinBudget } from './budget.js';
+import { costProblem } from './cost.js';
 import { deviceBinding, isDeviceActivation, type DeviceActivation } from './device.js';
 import { environment } from './environment.js';
 import { LruCache } from './lru.js';
@@ -64,6 +67,9 @@ function compile(expression: string, scope: ValidationScope): CompileResult {
   try {
     const problems = findProblems(parsed.expr, scope);
     if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+    const tooExpensive = costProblem(parsed.expr, scope);
+    if (tooExpensive !== undefined) return { ok: false, message: tooExpensive };
+    budgetComprehensions(parsed.expr);
     return { ok: true, program: plan(environment, parsed) as Program };
   } catch (error) {
     // A pathological expression is invalid, not a crash.
@@ -80,7 +86,8 @@ class Selector implements CompiledSelector {
 
   matches(device: DeviceActivation): boolean {
     try {
-      return this.program({ device: deviceBinding(device) }) === true;
+      const evaluated = withinBudget(() => this.program({ device: deviceBinding(device) }));
+      return evaluated.ok && evaluated.value === true;
     } catch {
       return false;
     }
@@ -140,9 +147,10 @@ export function evaluate(expression: string, variables: Record<string, unknown>)
     if (!compiled.ok) return compiled;
     const bindings: Record<string, CelInput> = {};
     for (const name of names) bindings[name] = toCelInput(variables[name]);
-    const result = compiled.program(bindings);
-    if (isCelError(result)) return { ok: false, message: result.message };
-    return { ok: true, value: fromCel(result) };
+    const evaluated = withinBudget(() => compiled.program(bindings));
+    if (!evaluated.ok) return evaluated;
+    if (isCelError(evaluated.value)) return { ok: false, message: evaluated.value.message };
+    return { ok: true, value: fromCel(evaluated.value) };
   } catch (error) {
     return { ok: false, message: errorMessage(error) };
   }

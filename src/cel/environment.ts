@@ -1,13 +1,15 @@
 // The CEL environment selectors run in: the standard library, the strings extension, and
 // Kubernetes' quantity and semver libraries. The table of declared functions that the selector
-// validator checks calls against is read from the environment itself, so the two cannot drift.
+// validator checks calls against is read from the environment itself, so the two cannot drift. It
+// also holds the hidden function that counts comprehension iterations (budget.ts).
 import { celEnv, type CelEnv } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { budgetedCondition } from './budget.js';
 import { cachedRe2, globalMatches, quantityLibrary, semverLibrary } from './library.js';
 import { kubernetesTypes } from './values.js';
 
 export const environment: CelEnv = celEnv({
-  funcs: [...strings, ...quantityLibrary, ...semverLibrary, globalMatches],
+  funcs: [...strings, ...quantityLibrary, ...semverLibrary, globalMatches, budgetedCondition],
   registry: kubernetesTypes,
   re2: cachedRe2,
 });

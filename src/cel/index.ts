@@ -8,4 +8,5 @@
 export { compileSelector, evaluate, MAX_EXPRESSION_LENGTH } from './compile.js';
 export type { CompiledSelector, EvaluationResult, SelectorCompileResult } from './compile.js';
 export { deviceActivation, deviceContentKey } from './device.js';
+export { MAX_ITERATIONS, MAX_SELECTOR_COST } from './limits.js';
 export type { DeviceActivation } from './device.js';

@@ -104,7 +104,7 @@ function unsupported(name: string, library: string): string {
 }
 
 /** `a.b.c` when the expression is a plain dotted name, else undefined. */
-function dottedName(expr: Expr): string | undefined {
+export function dottedName(expr: Expr): string | undefined {
   switch (expr.exprKind.case) {
     case 'identExpr':
       return expr.exprKind.value.name;
@@ -119,7 +119,7 @@ function dottedName(expr: Expr): string | undefined {
   }
 }
 
-function stringLiteral(expr: Expr | undefined): string | undefined {
+export function stringLiteral(expr: Expr | undefined): string | undefined {
   if (expr?.exprKind.case !== 'constExpr') return undefined;
   const constant = expr.exprKind.value.constantKind;
   return constant.case === 'stringValue' ? constant.value : undefined;
