@@ -26,15 +26,16 @@ export function isModelReplica(object: KubeObject): boolean {
   return object.kind === REPLICA_KIND;
 }
 
-/** This deployment's replicas: the observed composed resources of kind ModelReplica, sorted by name. */
+/** This deployment's replicas: the observed composed resources of kind ModelReplica with their keys, sorted by name. */
 export function readObservedReplicas(observed: Readonly<Record<string, KubeObject>>): ExistingReplica[] {
-  const replicas: ExistingReplica[] = [];
-  for (const object of Object.values(observed)) {
+  const replicas: (ExistingReplica & { key: string })[] = [];
+  for (const [key, object] of Object.entries(observed)) {
     if (!isModelReplica(object)) continue;
     const name = typeof object.metadata?.name === 'string' ? object.metadata.name : '';
     const clusterName = isRecord(object.spec) ? object.spec.clusterName : undefined;
-    const replica: ExistingReplica = {
+    const replica: ExistingReplica & { key: string } = {
       name,
+      key,
       cluster: typeof clusterName === 'string' ? clusterName : '',
       ready: isReadyTrue(object),
       spec: object.spec,
@@ -44,11 +45,9 @@ export function readObservedReplicas(observed: Readonly<Record<string, KubeObjec
     if (index !== undefined) replica.index = index;
     replicas.push(replica);
   }
-  // Names are unique among composed resources of one kind; should two ever collide, the content
-  // decides, so the order never depends on the observed map's key order.
-  return replicas.sort(
-    (a, b) => compareStrings(a.name, b.name) || compareStrings(JSON.stringify(a.observed), JSON.stringify(b.observed)),
-  );
+  // Names are unique among composed resources of one kind; should two ever collide, the key (unique)
+  // decides, so the order never depends on the observed map's iteration order.
+  return replicas.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.key, b.key));
 }
 
 export interface ForeignReplicas {

@@ -52,9 +52,17 @@ describe('readObservedReplicas', () => {
     const endpoint: KubeObject = { apiVersion: 'modelplane.ai/v1alpha1', kind: 'ModelEndpoint', metadata: { name: 'md-aaaaa' } };
     const replicas = readObservedReplicas({ 'replica-a-1': b, 'endpoint-a-0': endpoint, 'replica-old': a });
     expect(replicas).toEqual([
-      { name: 'md-aaaaa', cluster: '', ready: true, spec: { engines: [] }, observed: a },
-      { name: 'md-bbbbb', cluster: 'a', index: 1, ready: false, spec: b.spec, observed: b },
+      { name: 'md-aaaaa', key: 'replica-old', cluster: '', ready: true, spec: { engines: [] }, observed: a },
+      { name: 'md-bbbbb', key: 'replica-a-1', cluster: 'a', index: 1, ready: false, spec: b.spec, observed: b },
     ]);
+  });
+
+  it('orders one name observed under two keys by key, whatever the order of the observed map', () => {
+    const replica = modelReplica('ns', 'md-aaaaa', replicaSpec('a', 'p'), { 'modelplane.ai/replica-index': '0' });
+    const forward = readObservedReplicas({ 'replica-a-0': replica, 'replica-a-0-copy': replica });
+    const backward = readObservedReplicas({ 'replica-a-0-copy': replica, 'replica-a-0': replica });
+    expect(forward.map((r) => r.key)).toEqual(['replica-a-0', 'replica-a-0-copy']);
+    expect(backward).toEqual(forward);
   });
 });
 

@@ -17,6 +17,8 @@ import type {
   ScheduleInput,
   ScheduleOutput,
 } from '../../src/deployment/scheduler/types.js';
+import { composeSchedule, replicaKey } from '../../src/deployment/compose.js';
+import { hashName } from '../../src/k8s/names.js';
 
 export const NVIDIA = 'gpu.nvidia.com';
 
@@ -133,6 +135,35 @@ export function existingReplica(name: string, clusterName: string, index: number
 
 export function replicaName(clusterName: string, index: number): string {
   return `${DEPLOYMENT.name}-${clusterName}-${index}`;
+}
+
+/** The name the pipeline composes this deployment's replica at (cluster, index) under. */
+export function composedName(clusterName: string, index: number): string {
+  return hashName(DEPLOYMENT.name, clusterName, String(index));
+}
+
+/**
+ * An observed ModelReplica named and keyed as the pipeline composed it at `composedAt`, whose
+ * `spec.clusterName` and index label may have changed since (`clusterName`, `index`).
+ */
+export function composedReplica(
+  composedAt: [cluster: string, index: number],
+  clusterName: string,
+  index: number | undefined,
+  spec: unknown,
+  ready = true,
+): ExistingReplica {
+  const [c, i] = composedAt;
+  return { ...existingReplica(composedName(c, i), clusterName, index, spec, ready), key: replicaKey(c, i) };
+}
+
+/** The ModelReplicas the pipeline composes for a schedule (observed: the existing replicas that have a key). */
+export function composedReplicas(input: ScheduleInput, output: ScheduleOutput): { key: string; name: string }[] {
+  const observed = Object.fromEntries(input.existing.flatMap((r) => (r.key === undefined ? [] : [[r.key, r.observed]])));
+  const { desired } = composeSchedule(input.deployment, output.replicas, input.clusters, observed, input.existing);
+  return Object.entries(desired)
+    .filter(([, d]) => d.resource.kind === 'ModelReplica')
+    .map(([key, d]) => ({ key, name: String(d.resource.metadata?.name) }));
 }
 
 /** The output of a schedule, observed as if Crossplane had created it (all Ready unless told). */

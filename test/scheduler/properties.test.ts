@@ -2,7 +2,9 @@
 // input, and the output depends on nothing but the content of the input.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { DeploymentEngine, DeploymentMember, GpuPool, ModelDeploymentSpec } from '../../src/api/types.js';
+import type { DeploymentEngine, DeploymentMember, GpuPool, KubeObject, ModelDeploymentSpec } from '../../src/api/types.js';
+import { composeSchedule } from '../../src/deployment/compose.js';
+import { readObservedReplicas } from '../../src/deployment/existing.js';
 import { replicaCharges } from '../../src/deployment/scheduler/cost.js';
 import { Ledger } from '../../src/deployment/scheduler/ledger.js';
 import { MatchCache, type EngineAnalysis } from '../../src/deployment/scheduler/matching.js';
@@ -11,7 +13,7 @@ import { placeReplica, type PlacementRefusal } from '../../src/deployment/schedu
 import { refusalDetail } from '../../src/deployment/scheduler/explain.js';
 import { schedule } from '../../src/deployment/scheduler/schedule.js';
 import type { Charge, ClusterView, ExistingReplica, ScheduleInput, ScheduleOutput } from '../../src/deployment/scheduler/types.js';
-import { DEPLOYMENT, SEL, cluster, existingReplica, fabric, gpu, member, observe, pool, request } from './fixtures.js';
+import { DEPLOYMENT, SEL, cluster, fabric, gpu, member, pool, request } from './fixtures.js';
 
 const RUNS = 150;
 const CLUSTER_NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -99,11 +101,67 @@ const foreignArb = (fleet: ClusterView[]) =>
     { maxLength: 4 },
   );
 
+/** A schedule input together with the observed composed resources its existing replicas come from. */
+type Scenario = ScheduleInput & { observed: Record<string, KubeObject> };
+
+/**
+ * What Crossplane observes once the pipeline has composed `output` (with `observed` as the resources
+ * observed before): each desired ModelReplica under its key, with the given readiness. The objects
+ * are copies, so damaging them does not touch the schedule's specs.
+ */
+function observeComposed(
+  input: ScheduleInput,
+  output: ScheduleOutput,
+  observed: Record<string, KubeObject>,
+  ready: (position: number) => boolean,
+): Record<string, KubeObject> {
+  const { desired } = composeSchedule(DEPLOYMENT, output.replicas, input.clusters, observed, input.existing);
+  const keys = Object.keys(desired).filter((key) => desired[key]!.resource.kind === 'ModelReplica').sort();
+  return Object.fromEntries(
+    keys.map((key, position) => {
+      const status = { conditions: [{ type: 'Ready', status: ready(position) ? 'True' : 'False' }] };
+      return [key, { ...structuredClone(desired[key]!.resource), status }];
+    }),
+  );
+}
+
+/** Hand edits and accidents on observed replicas. `at` picks a replica by position in key order. */
+const damageArb = fc.record({
+  // The index label removed (undefined) or not in the form the function writes.
+  indexLabels: fc.array(fc.record({ at: fc.nat(11), label: fc.constantFrom(undefined, 'zero', '01', '-1') }), { maxLength: 2 }),
+  missingClusterName: fc.option(fc.nat(11), { nil: undefined }),
+  // spec.clusterName edited to another cluster (or the same one).
+  movedTo: fc.option(fc.record({ at: fc.nat(11), cluster: fc.constantFrom(...CLUSTER_NAMES) }), { nil: undefined }),
+  // A copy with the same labels and spec under another key: a second object whose name sorts before
+  // or after the original's (a duplicate (cluster, index)), or the same object listed twice.
+  twins: fc.array(fc.record({ at: fc.nat(11), name: fc.constantFrom('sortsFirst', 'sortsLast', 'same') }), { maxLength: 2 }),
+});
+
+function damage(observed: Record<string, KubeObject>, edits: typeof damageArb extends fc.Arbitrary<infer T> ? T : never): void {
+  const keys = Object.keys(observed).sort();
+  if (keys.length === 0) return;
+  const pick = (at: number): KubeObject => observed[keys[at % keys.length]!]!;
+  const specOf = (object: KubeObject) => object.spec as Record<string, unknown>;
+  for (const { at, label } of edits.indexLabels) {
+    const labels = pick(at).metadata!.labels!;
+    if (label === undefined) delete labels['modelplane.ai/replica-index'];
+    else labels['modelplane.ai/replica-index'] = label;
+  }
+  if (edits.missingClusterName !== undefined) delete specOf(pick(edits.missingClusterName)).clusterName;
+  if (edits.movedTo !== undefined) specOf(pick(edits.movedTo.at)).clusterName = edits.movedTo.cluster;
+  edits.twins.forEach(({ at, name }, n) => {
+    const twin = structuredClone(pick(at));
+    if (name !== 'same') twin.metadata!.name = `${name === 'sortsFirst' ? 'a' : 'z'}-twin-${n}`;
+    observed[`twin-${n}`] = twin;
+  });
+}
+
 /**
  * A fleet with replicas already running: an earlier spec scheduled on an earlier state of the fleet,
- * observed with random readiness, some with their index label lost; then the current spec and fleet.
+ * composed and observed with random readiness, some damaged (see damageArb); then the current spec
+ * and fleet.
  */
-const scenarioArb: fc.Arbitrary<ScheduleInput> = fleetArb.chain((fleet) =>
+const scenarioArb: fc.Arbitrary<Scenario> = fleetArb.chain((fleet) =>
   fc
     .record({
       before: fc.oneof(fc.constant(fleet), fc.tuple(...fleet.map((c) => clusterArb(c.name)))),
@@ -111,20 +169,15 @@ const scenarioArb: fc.Arbitrary<ScheduleInput> = fleetArb.chain((fleet) =>
       spec: fc.oneof(specArb, fc.constant(undefined)),
       foreign: foreignArb(fleet),
       readiness: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-      lostIndex: fc.integer({ min: 0, max: 11 }),
-      duplicated: fc.integer({ min: 0, max: 11 }),
+      edits: damageArb,
       deleteFirstCluster: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
     })
-    .map(({ before, oldSpec, spec, foreign, readiness, lostIndex, duplicated, deleteFirstCluster }) => {
-      const earlier = schedule({ deployment: DEPLOYMENT, spec: { ...oldSpec, replicas: Math.max(oldSpec.replicas, 3) }, clusters: before, existing: [], foreignCharges: [] });
-      const existing = observe(earlier).map((r, i) =>
-        i === lostIndex ? existingReplica(r.name, r.cluster, undefined, r.spec, r.ready) : existingReplica(r.name, r.cluster, r.index, r.spec, readiness[i] ?? true),
-      );
-      // A second object claiming the same (cluster, index) under another name.
-      const twin = existing[duplicated];
-      if (twin?.index !== undefined) existing.push(existingReplica(`${twin.name}-twin`, twin.cluster, twin.index, twin.spec, twin.ready));
+    .map(({ before, oldSpec, spec, foreign, readiness, edits, deleteFirstCluster }) => {
+      const earlierInput = { deployment: DEPLOYMENT, spec: { ...oldSpec, replicas: Math.max(oldSpec.replicas, 3) }, clusters: before, existing: [], foreignCharges: [] };
+      const observed = observeComposed(earlierInput, schedule(earlierInput), {}, (position) => readiness[position] ?? true);
+      damage(observed, edits);
       const clusters = deleteFirstCluster && fleet.length > 1 ? fleet.slice(1) : fleet;
-      return { deployment: DEPLOYMENT, spec: spec ?? oldSpec, clusters, existing, foreignCharges: foreign };
+      return { deployment: DEPLOYMENT, spec: spec ?? oldSpec, clusters, existing: readObservedReplicas(observed), foreignCharges: foreign, observed };
     }),
 );
 
@@ -259,15 +312,28 @@ describe('schedule properties', () => {
     );
   });
 
+  it('composes every replica as its own ModelReplica: no two share a name or a key', () => {
+    fc.assert(
+      fc.property(scenarioArb, (scenario) => {
+        const output = schedule(scenario);
+        const { desired, replicas } = composeSchedule(DEPLOYMENT, output.replicas, scenario.clusters, scenario.observed, scenario.existing);
+        // Desired resources are a map by key: a shared key leaves fewer ModelReplicas than replicas.
+        expect(Object.values(desired).filter((d) => d.resource.kind === 'ModelReplica')).toHaveLength(output.replicas.length);
+        expect(new Set(replicas.map((r) => r.name)).size).toBe(output.replicas.length);
+      }),
+      { numRuns: 3 * RUNS },
+    );
+  });
+
   it('is stable: feeding its output back as the existing replicas changes nothing', () => {
     fc.assert(
-      fc.property(scenarioArb, fc.boolean(), (input, fresh) => {
-        const start = fresh ? { ...input, existing: [] } : input;
+      fc.property(scenarioArb, fc.boolean(), (scenario, fresh) => {
+        const start = fresh ? { ...scenario, existing: [], observed: {} } : scenario;
         const first = schedule(start);
         // A stale replica kept as observed is tried again on the next pass by design (its
         // replacement may fit once others have moved); everything else is a fixed point.
-        fc.pre(first.replicas.every((r) => r.origin !== 'keptAsObserved' || r.from!.cluster === r.cluster && isMalformed(input, r.cluster)));
-        const existing: ExistingReplica[] = observe(first);
+        fc.pre(first.staleNotReplaced.length === 0);
+        const existing: ExistingReplica[] = readObservedReplicas(observeComposed(start, first, start.observed, () => true));
         const second = schedule({ ...start, existing });
         expect(second.replicas.map((r) => [r.cluster, r.index, r.spec, r.engines])).toEqual(first.replicas.map((r) => [r.cluster, r.index, r.spec, r.engines]));
         expect(second.replicas.every((r) => r.origin === 'retained' || r.origin === 'keptAsObserved')).toBe(true);
@@ -315,10 +381,6 @@ function naiveFill(input: ScheduleInput): { slots: string[]; reasons: Map<string
     slots.push(`${best.name}/${index}`);
   }
   return { slots: slots.sort(), reasons };
-}
-
-function isMalformed(input: ScheduleInput, clusterName: string): boolean {
-  return input.clusters.find((c) => c.name === clusterName)?.malformed !== undefined;
 }
 
 describe('placement search properties', () => {

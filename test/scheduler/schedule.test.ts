@@ -6,6 +6,9 @@ import {
   NVIDIA,
   SEL,
   cluster,
+  composedName,
+  composedReplica,
+  composedReplicas,
   deployment,
   engine,
   existingReplica,
@@ -374,6 +377,84 @@ describe('stale replicas', () => {
     const out = run(deployment(2, [main(1, SEL.hopper)]), clusters, existing);
     // b already holds one of this deployment's replicas, so the replacement goes to c.
     expect(out.replicas.map((r) => `${r.cluster}/${r.index} ${r.origin} ${r.from?.name}`)).toEqual(['b/0 retained r1', 'c/0 replaced r0']);
+  });
+});
+
+describe('composed names and keys', () => {
+  // The name composed for b/0 (llm-1f398) sorts before the one for a/0 (llm-28be8): stale replicas
+  // take turns in name order, so the first two tests know which goes first.
+  const named = (output: ScheduleOutput): string[] => output.replicas.map((r) => `${r.cluster}/${r.index} ${r.origin} ${r.from?.name}`);
+
+  /** Every output replica is composed as its own ModelReplica: names and keys are distinct. */
+  function expectDistinct(input: ReturnType<typeof scheduleInput>, output: ScheduleOutput): { key: string; name: string }[] {
+    const composed = composedReplicas(input, output);
+    expect(composed).toHaveLength(output.replicas.length);
+    expect(new Set(composed.map((c) => c.name)).size).toBe(output.replicas.length);
+    return composed;
+  }
+
+  it('never gives a replacement the name and key of a replica with a damaged index label that is kept as observed', () => {
+    // Named for a/0, its index label damaged, pinned to a retired pool: stale, and nothing fits it.
+    const damaged = composedReplica(['a', 0], 'a', undefined, pinnedSpec('a', 'retired'), false);
+    // Ready on b, pinned to the retired pool: re-placed first (its name sorts first); it fits only on a.
+    const serving = composedReplica(['b', 0], 'b', 0, pinnedSpec('b', 'retired'));
+    const input = scheduleInput(simple(2), [cluster('a', [pool('p', 1)]), cluster('b', [pool('p', 0)])], [damaged, serving]);
+    const out = schedule(input);
+    expect(composedName('b', 0) < composedName('a', 0)).toBe(true);
+    expect(named(out)).toEqual([`a/0 keptAsObserved ${damaged.name}`, `a/1 replaced ${serving.name}`]);
+    expect(expectDistinct(input, out).map((c) => c.key).sort()).toEqual(['replica-a-0', 'replica-a-1']);
+    expect(out.staleNotReplaced.map((s) => s.replica)).toEqual([damaged.name]);
+  });
+
+  it('re-places a replica whose index label was damaged under its own name when its turn comes first', () => {
+    const damaged = composedReplica(['b', 0], 'b', undefined, pinnedSpec('b', 'retired'), false);
+    const serving = composedReplica(['a', 0], 'a', 0, pinnedSpec('a', 'retired'));
+    const input = scheduleInput(simple(2), [cluster('a', [pool('p', 0)]), cluster('b', [pool('p', 1)])], [damaged, serving]);
+    const out = schedule(input);
+    // b/0 is the damaged replica's own name: the same object, updated in place with its label restored.
+    expect(named(out)).toEqual([`a/0 keptAsObserved ${serving.name}`, `b/0 replaced ${damaged.name}`]);
+    expect(expectDistinct(input, out)).toContainEqual({ key: damaged.key, name: damaged.name });
+  });
+
+  it('gives a (cluster, index) to the replica named for it over an earlier name claiming it too', () => {
+    const spec = pinnedSpec('a', 'p');
+    const owner = composedReplica(['a', 0], 'a', 0, spec);
+    const input = scheduleInput(simple(2), [cluster('a', [pool('p', 4)])], [owner, existingReplica('aa', 'a', 0, spec)]);
+    const out = schedule(input);
+    expect(named(out)).toEqual([`a/0 retained ${owner.name}`, 'a/1 replaced aa']);
+    expectDistinct(input, out);
+  });
+
+  it('lets nobody hold an index whose name belongs to a replica that moved away from it', () => {
+    // Named for a/0, but its clusterName now says b, where nothing fits it: kept as observed.
+    const moved = composedReplica(['a', 0], 'b', 0, pinnedSpec('b', 'gone'));
+    // Claims a/0 by its labels; holding it would compose a second object named like `moved`.
+    const claimant = existingReplica('aa', 'a', 0, pinnedSpec('a', 'p'));
+    const input = scheduleInput(simple(2), [cluster('a', [pool('p', 1)]), cluster('b', [pool('p', 0)])], [moved, claimant]);
+    const out = schedule(input);
+    expect(named(out)).toEqual(['a/1 replaced aa', `b/0 keptAsObserved ${moved.name}`]);
+    expectDistinct(input, out);
+  });
+
+  it('fills past an index whose name a replica kept as observed on another cluster still uses', () => {
+    // Named for b/0, moved by hand to a (not Ready, so nothing is placed there): kept as observed.
+    const moved = composedReplica(['b', 0], 'a', 0, pinnedSpec('a', 'gone'));
+    // Stale on b (its engine was renamed) and taking b's whole pool until its turn, after `moved`.
+    const old = existingReplica('zz', 'b', 1, pinnedSpec('b', 'p', 'old', 2));
+    const input = scheduleInput(simple(3), [notReady(cluster('a', [pool('p', 4)])), cluster('b', [pool('p', 2)])], [moved, old]);
+    const out = schedule(input);
+    expect(named(out)).toEqual([`a/0 keptAsObserved ${moved.name}`, 'b/1 replaced zz', 'b/2 placed undefined']);
+    expect(expectDistinct(input, out).map((c) => c.key).sort()).toEqual(['replica-b-0', 'replica-b-1', 'replica-b-2']);
+  });
+
+  it('counts one object observed twice (same name) once', () => {
+    const replica = composedReplica(['a', 0], 'a', 0, pinnedSpec('a', 'p'));
+    const again = { ...replica, key: 'replica-a-0-again' };
+    const input = scheduleInput(simple(2), [cluster('a', [pool('p', 4)])], [again, replica]);
+    const out = schedule(input);
+    expect(named(out)).toEqual([`a/0 retained ${replica.name}`, 'a/1 placed undefined']);
+    expect(out.replicas[0]!.from).toBe(replica);
+    expectDistinct(input, out);
   });
 });
 

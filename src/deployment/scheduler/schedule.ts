@@ -5,6 +5,7 @@ import type { ModelReplicaSpec } from '../../api/types.js';
 import { compareStrings } from '../../values.js';
 import { shapeCharges, shapePlacements } from './cost.js';
 import { condenseReasons, describeStale, unschedulableList } from './explain.js';
+import { distinctObjects, type ComposedIdentity, type Identities } from './identity.js';
 import type { Ledger } from './ledger.js';
 import { readReplicaShape, type ReplicaShape } from './replica-shape.js';
 import { placementHolds, type StaleReason } from './retain.js';
@@ -20,43 +21,53 @@ interface Stale {
   index: number | undefined;
   /** At the shape it carries. */
   charges: Charge[];
-}
-
-function compareExisting(a: ExistingReplica, b: ExistingReplica): number {
-  return (
-    compareStrings(a.name, b.name) ||
-    compareStrings(a.cluster, b.cluster) ||
-    (a.index ?? -1) - (b.index ?? -1) ||
-    compareStrings(JSON.stringify(a.observed), JSON.stringify(b.observed))
-  );
+  /** Every name and key it may yet be composed under: as observed, or in place at its index. */
+  identities: ComposedIdentity[];
 }
 
 /**
- * Step 1. Keeps each existing replica whose placement still holds, in name order (the first replica
- * of a (cluster, index) keeps that identity), and returns the stale ones, still charged.
+ * Who holds each (cluster, index) that existing replicas claim. The object a replica at that index
+ * is composed as (the one with its name or key) holds it whatever its own labels say: another
+ * claimant would overwrite that object, which may still be kept as observed under the same name.
+ * Without such an object, the first claimant in name order holds it.
  */
-function retain(state: ScheduleState, existing: readonly ExistingReplica[]): Stale[] {
+function indexHolders(objects: readonly ExistingReplica[], identities: Identities): Map<string, ExistingReplica> {
+  const holders = new Map<string, ExistingReplica>();
+  for (const replica of objects) {
+    if (replica.index === undefined) continue;
+    const slot = JSON.stringify([replica.cluster, replica.index]);
+    if (!holders.has(slot)) holders.set(slot, identities.objectAt(replica.cluster, replica.index) ?? replica);
+  }
+  return holders;
+}
+
+/**
+ * Step 1. Keeps each existing replica whose placement still holds, in name order, if it holds its
+ * (cluster, index) (see indexHolders), and returns the stale ones, still charged and still holding
+ * their names and keys.
+ */
+function retain(state: ScheduleState, objects: readonly ExistingReplica[]): Stale[] {
   const stale: Stale[] = [];
-  const holders = new Map<string, string>();
-  for (const replica of [...existing].sort(compareExisting)) {
+  const holders = indexHolders(objects, state.identities);
+  for (const replica of objects) {
     const view = state.views.get(replica.cluster);
     const shape = readReplicaShape(replica.spec);
     const charges = shapeCharges(shape, replica.cluster);
     let index: number | undefined;
     let identityLost: StaleReason | undefined = { kind: 'noIndex' };
     if (replica.index !== undefined) {
-      const key = JSON.stringify([replica.cluster, replica.index]);
-      const holder = holders.get(key);
-      if (holder === undefined) {
-        holders.set(key, replica.name);
+      const holder = holders.get(JSON.stringify([replica.cluster, replica.index]))!;
+      if (holder === replica) {
         index = replica.index;
         identityLost = undefined;
       } else {
-        identityLost = { kind: 'duplicateIndex', cluster: replica.cluster, index: replica.index, holder };
+        identityLost = { kind: 'duplicateIndex', cluster: replica.cluster, index: replica.index, holder: holder.name };
       }
     }
     const markStale = (reason: StaleReason): void => {
-      stale.push({ existing: replica, shape, reason, index, charges });
+      const asObserved = state.identities.observed(replica, index);
+      const identities = index === undefined ? [asObserved] : [asObserved, state.identities.slot(replica.cluster, index)];
+      stale.push({ existing: replica, shape, reason, index, charges, identities });
     };
     if (view === undefined) {
       markStale({ kind: 'clusterDeleted', cluster: replica.cluster });
@@ -88,7 +99,7 @@ function retain(state: ScheduleState, existing: readonly ExistingReplica[]): Sta
       }
     }
   }
-  for (const s of stale) state.hold(s.existing.cluster, s.index, s.charges);
+  for (const s of stale) state.hold(s.existing.cluster, s.index, s.charges, s.identities);
   return stale;
 }
 
@@ -101,7 +112,7 @@ function replaceStale(state: ScheduleState, stale: readonly Stale[]): StaleNotRe
   const notReplaced: StaleNotReplaced[] = [];
   for (const s of stale) {
     const { existing } = s;
-    state.release(existing.cluster, s.index, s.charges);
+    state.release(existing.cluster, s.index, s.charges, s.identities);
     const home = state.views.get(existing.cluster);
     if (s.index !== undefined && home !== undefined && isPlaceable(home)) {
       const placement = state.placementOn(home);
@@ -201,8 +212,9 @@ function fill(state: ScheduleState, target: number): void {
 
 export function schedule(input: ScheduleInput): ScheduleOutput {
   const target = Math.max(0, Math.floor(Number.isFinite(input.spec.replicas) ? input.spec.replicas : 0));
-  const state = new ScheduleState(input);
-  const stale = retain(state, input.existing);
+  const objects = distinctObjects(input.existing);
+  const state = new ScheduleState(input, objects);
+  const stale = retain(state, objects);
   const notReplaced = replaceStale(state, stale);
   scaleDown(state, target);
   // A stale replica that scale-down removed is no longer one that could not be re-placed.

@@ -1,11 +1,13 @@
 // The mutable state of one schedule call: the ledger, this deployment's replicas per cluster, the
-// replicas kept so far, and the per-cluster answers to "does one more replica fit here?". The steps
-// in schedule.ts drive it; every change to a cluster's balance or replica count goes through here,
-// so cached answers and the fill-rule queue stay in step with it.
+// names and keys they are composed under, the replicas kept so far, and the per-cluster answers to
+// "does one more replica fit here?". The steps in schedule.ts drive it; every change to a cluster's
+// balance or replica count goes through here, so cached answers and the fill-rule queue stay in step
+// with it.
 import type { ModelReplicaSpec } from '../../api/types.js';
 import { compareStrings } from '../../values.js';
 import { composeReplicaSpec } from './compose.js';
 import { condenseReasons, refusalSummary, type ClusterReason, type StatusRefusal } from './explain.js';
+import { Identities, type ComposedIdentity } from './identity.js';
 import { Ledger } from './ledger.js';
 import { MatchCache, type PoolFit } from './matching.js';
 import { planDeployment } from './plan.js';
@@ -49,12 +51,8 @@ class Occupancy {
     if (index !== undefined) this.indexSet(cluster).delete(index);
   }
 
-  /** The lowest non-negative index not in use on the cluster (a dropped replica's index is reusable). */
-  lowestFreeIndex(cluster: string): number {
-    const used = this.indices.get(cluster);
-    let index = 0;
-    while (used?.has(index)) index++;
-    return index;
+  uses(cluster: string, index: number): boolean {
+    return this.indices.get(cluster)?.has(index) ?? false;
   }
 
   private indexSet(cluster: string): Set<number> {
@@ -102,6 +100,7 @@ export class ScheduleState {
   readonly views: ReadonlyMap<string, ClusterView>;
   readonly matching: MatchCache;
   readonly ledger: Ledger;
+  readonly identities: Identities;
   readonly kept: Kept[] = [];
 
   private readonly statuses: ReadonlyMap<string, StatusRefusal | undefined>;
@@ -119,7 +118,8 @@ export class ScheduleState {
   private readonly changedSinceMiss = new Set<string>();
   private missSummary: string | undefined;
 
-  constructor(input: ScheduleInput) {
+  /** `objects`: the existing replicas as distinctObjects returns them. */
+  constructor(input: ScheduleInput, objects: readonly ExistingReplica[]) {
     this.spec = input.spec;
     this.clusters = uniqueSortedClusters(input.clusters);
     this.views = new Map(this.clusters.map((view) => [view.name, view]));
@@ -128,6 +128,7 @@ export class ScheduleState {
     this.engineNames = plan.engines.map((engine) => engine.name);
     this.matching = new MatchCache(plan);
     this.ledger = new Ledger(this.clusters);
+    this.identities = new Identities(input.deployment.name, objects);
     for (const charge of input.foreignCharges) this.ledger.charge(charge);
     this.queue = new SpreadQueue(
       this.clusters.filter(isPlaceable).map((view) => view.name),
@@ -140,8 +141,14 @@ export class ScheduleState {
     return this.occupancy.count(cluster);
   }
 
+  /**
+   * The lowest non-negative index not in use on the cluster (a dropped replica's index is reusable)
+   * whose composed name and key no replica in the output, or still waiting for its turn, uses.
+   */
   lowestFreeIndex(cluster: string): number {
-    return this.occupancy.lowestFreeIndex(cluster);
+    let index = 0;
+    while (this.occupancy.uses(cluster, index) || !this.identities.isFree(this.identities.slot(cluster, index))) index++;
+    return index;
   }
 
   /**
@@ -174,22 +181,27 @@ export class ScheduleState {
     return undefined;
   }
 
-  /** Counts a replica that is not kept yet but still runs (a stale one awaiting its turn). */
-  hold(cluster: string, index: number | undefined, charges: readonly Charge[]): void {
+  /**
+   * Counts a replica that is not kept yet but still runs (a stale one awaiting its turn), with every
+   * name and key it may yet be composed under.
+   */
+  hold(cluster: string, index: number | undefined, charges: readonly Charge[], identities: readonly ComposedIdentity[]): void {
     for (const charge of charges) this.ledger.charge(charge);
     this.occupancy.add(cluster, index);
+    this.identities.take(identities);
     this.changed(cluster, charges);
   }
 
   /** Stops counting a held replica. */
-  release(cluster: string, index: number | undefined, charges: readonly Charge[]): void {
+  release(cluster: string, index: number | undefined, charges: readonly Charge[], identities: readonly ComposedIdentity[]): void {
     for (const charge of charges) this.ledger.release(charge);
     this.occupancy.remove(cluster, index);
+    this.identities.give(identities);
     this.changed(cluster, charges);
   }
 
   keep(replica: Kept): void {
-    this.hold(replica.cluster, replica.index, replica.charges);
+    this.hold(replica.cluster, replica.index, replica.charges, [this.composedAs(replica)]);
     this.kept.push(replica);
   }
 
@@ -224,7 +236,14 @@ export class ScheduleState {
 
   drop(position: number): void {
     const [dropped] = this.kept.splice(position, 1);
-    this.release(dropped!.cluster, dropped!.index, dropped!.charges);
+    this.release(dropped!.cluster, dropped!.index, dropped!.charges, [this.composedAs(dropped!)]);
+  }
+
+  /** The name and key the pipeline composes a kept replica under. */
+  private composedAs(replica: Kept): ComposedIdentity {
+    return replica.origin === 'keptAsObserved'
+      ? this.identities.observed(replica.from!, replica.index)
+      : this.identities.slot(replica.cluster, replica.index);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The contract between the ModelDeployment pipeline (reads the request, composes the output) and
-// the scheduler (pure placement decisions). Scheduling knows nothing of protobuf, requirements or
-// composed-resource keys; the pipeline knows nothing of pools, ledgers or search.
+// the scheduler (pure placement decisions). Scheduling knows nothing of protobuf or requirements; it
+// knows the names and keys replicas are composed under only to keep them distinct (identity.ts). The
+// pipeline knows nothing of pools, ledgers or search.
 import type {
   DeploymentEngine,
   GpuPool,
@@ -41,6 +42,11 @@ export interface Charge {
 export interface ExistingReplica {
   /** metadata.name of the observed ModelReplica. */
   name: string;
+  /**
+   * The key it was observed under among the composed resources (unique among observed resources).
+   * Undefined when not known: the replica is then taken to be keyed `replica-<cluster>-<index>`.
+   */
+  key?: string;
   /** spec.clusterName as observed ('' when missing). */
   cluster: string;
   /** modelplane.ai/replica-index label; undefined when missing or not a non-negative decimal integer. */
