@@ -1,0 +1,90 @@
+// The benchmark's child processes: in-process workers (bench/worker.ts) and function servers
+// (bench/server.ts), each run through tsx with an IPC channel. Every child is tracked so the
+// benchmark can end them all if it has to stop early.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { connectFunction, type FunctionClient } from '../src/render/client.js';
+import { connectRaw, type RawFunctionClient } from './raw-client.js';
+import type { ControlMessage, ServerKind, ServerMessage } from './server.js';
+import type { WorkerReport } from './worker.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+const children = new Set<ChildProcess>();
+
+function forkTs(script: string, args: string[], quiet: boolean, nodeFlags: string[] = []): ChildProcess {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx', ...nodeFlags],
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kill every child still running (the benchmark is stopping on an error or its time limit). */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+/** Run one worker task to completion and return its report (an error report if it died). */
+export async function runWorker(args: string[]): Promise<WorkerReport> {
+  // --expose-gc only so the worker can settle its heap before reading the fixture's RSS.
+  const child = forkTs('./worker.ts', args, false, ['--expose-gc']);
+  const exited = once(child, 'exit').then(([code]): [WorkerReport] => [
+    { task: String(args[0]), setupMs: 0, fixtureRssBytes: 0, cases: [], maxRssBytes: 0, error: `worker exited with ${String(code)}` },
+  ]);
+  const [report] = (await Promise.race([once(child, 'message'), exited])) as [WorkerReport];
+  await exited;
+  return report;
+}
+
+export interface ServerHandle {
+  kind: ServerKind;
+  /** The project's client (full protobuf both ways), for checking what a case returns. */
+  client: FunctionClient;
+  /** Pre-encoded requests, raw responses: for timing. */
+  raw: RawFunctionClient;
+  maxRssBytes(): Promise<number>;
+  /** Time spent in the handler per call since the last ask (ms), measured inside the server. */
+  handlerTimes(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(kind: ServerKind): Promise<ServerHandle> {
+  const child = forkTs('./server.ts', [kind], true);
+  const [first] = (await once(child, 'message')) as [ServerMessage];
+  if (first.type !== 'listening') throw new Error(`${kind} server did not start: ${first.type === 'error' ? first.message : first.type}`);
+  const target = `127.0.0.1:${first.port}`;
+  const client = connectFunction(target);
+  const raw = connectRaw(target);
+  const control = (message: ControlMessage): void => {
+    child.send(message);
+  };
+  return {
+    kind,
+    client,
+    raw,
+    async maxRssBytes() {
+      const reply = once(child, 'message');
+      control({ type: 'rss' });
+      const [message] = (await reply) as [ServerMessage];
+      return message.type === 'rss' ? message.maxRssBytes : Number.NaN;
+    },
+    async handlerTimes() {
+      const reply = once(child, 'message');
+      control({ type: 'handlerTimes' });
+      const [message] = (await reply) as [ServerMessage];
+      return message.type === 'handlerTimes' ? message.ms : [];
+    },
+    async stop() {
+      client.close();
+      raw.close();
+      const exited = once(child, 'exit');
+      control({ type: 'stop' });
+      await exited;
+    },
+  };
+}
