@@ -14,6 +14,8 @@ WORKDIR /function
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# The XRDs: the function checks every observed XR against its XRD's schema and rules at run time.
+COPY apis ./apis
 # The image's unprivileged "node" user; Crossplane mounts its TLS secret at /tls/server.
 USER 1000:1000
 EXPOSE 9443

@@ -7,7 +7,15 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { INPUT_API_VERSION, INPUT_KIND, inputSchemaValidator } from './input.js';
-import { compileStructuralSchema, type SchemaNode, type StructuralValidator, type Violation } from './structural.js';
+import { cut, describeValue } from '../values.js';
+import {
+  compileStructuralSchema,
+  FIELD_NOT_DECLARED,
+  RULES_NOT_CHECKED,
+  type SchemaNode,
+  type StructuralValidator,
+  type Violation,
+} from './structural.js';
 
 export { formatViolation, type Violation } from './structural.js';
 
@@ -29,8 +37,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 let registry: Map<string, KindSchema> | undefined;
 
-function kindKey(apiVersion: unknown, kind: unknown): string {
-  return `${String(apiVersion)} ${String(kind)}`;
+/** `<apiVersion> <kind>`; undefined unless both are strings, since no schema is for anything else. */
+function kindKey(apiVersion: unknown, kind: unknown): string | undefined {
+  return typeof apiVersion === 'string' && typeof kind === 'string' ? `${apiVersion} ${kind}` : undefined;
+}
+
+/** An apiVersion or kind as a message shows it: a string as it is, anything else as JSON; cut short. */
+function shownName(value: unknown): string {
+  return typeof value === 'string' ? cut(value) : describeValue(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -100,13 +114,13 @@ function loadRegistry(): Map<string, KindSchema> {
     for (const version of xrd.spec.versions) {
       const schema = version.schema?.openAPIV3Schema;
       if (version.served === false || !schema) continue;
-      kinds.set(kindKey(`${xrd.spec.group}/${version.name}`, xrd.spec.names.kind), {
+      kinds.set(`${xrd.spec.group}/${version.name} ${xrd.spec.names.kind}`, {
         validator: compileStructuralSchema(compositeSchema(schema)),
         isApiObject: true,
       });
     }
   }
-  kinds.set(kindKey(INPUT_API_VERSION, INPUT_KIND), { validator: inputSchemaValidator(), isApiObject: false });
+  kinds.set(`${INPUT_API_VERSION} ${INPUT_KIND}`, { validator: inputSchemaValidator(), isApiObject: false });
   return kinds;
 }
 
@@ -150,7 +164,8 @@ export function checkManifest(manifest: unknown): ManifestCheck {
   if (!isObject(manifest)) {
     return { object: manifest, violations: [{ path: '', message: 'must be a Kubernetes object (a mapping with apiVersion and kind)' }] };
   }
-  const schema = schemas().get(kindKey(manifest.apiVersion, manifest.kind));
+  const key = kindKey(manifest.apiVersion, manifest.kind);
+  const schema = key === undefined ? undefined : schemas().get(key);
   if (!schema) {
     const known = knownKinds().join(', ');
     return {
@@ -158,7 +173,7 @@ export function checkManifest(manifest: unknown): ManifestCheck {
       violations: [
         {
           path: 'kind',
-          message: `no schema for ${String(manifest.apiVersion)} ${String(manifest.kind)}: known kinds are ${known}`,
+          message: `no schema for ${shownName(manifest.apiVersion)} ${shownName(manifest.kind)}: known kinds are ${known}`,
         },
       ],
     };
@@ -178,4 +193,23 @@ export function validateManifest(manifest: unknown): Violation[] {
  */
 export function withDefaults<T>(manifest: T): T {
   return checkManifest(manifest).object as T;
+}
+
+/**
+ * Why the API server would not admit an observed composite resource as it is: every violation of
+ * its XRD's schema, bounds and validation rules, except fields the schema does not declare, which
+ * the API server prunes on admission instead of rejecting. Empty when it would be admitted.
+ */
+export function compositeViolations(composite: unknown): Violation[] {
+  // The notice that rules were skipped always comes with the schema errors that caused it.
+  return validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED);
+}
+
+/**
+ * A violation as a condition message states it: field path, the offending value (cut short) where
+ * the message does not quote it already, and what is wrong.
+ */
+export function describeViolation(violation: Violation): string {
+  const message = violation.value === undefined ? violation.message : `Invalid value: ${describeValue(violation.value)}: ${violation.message}`;
+  return violation.path === '' ? message : `${violation.path}: ${message}`;
 }

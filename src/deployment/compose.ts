@@ -182,7 +182,14 @@ export function composeHeldEndpoints(
   const desired: Record<string, DesiredResource> = {};
   for (const replica of existing) {
     const address = addresses.get(replica.cluster);
-    if (!replica.ready || address === undefined || replica.index === undefined) continue;
+    if (!replica.ready || address === undefined) continue;
+    if (replica.index === undefined) {
+      // Without its replica-index label the endpoint's labels cannot be derived again, but the
+      // replica still serves: its observed endpoint is kept as it is, like everything on a hold path.
+      const key = endpointKeys.get(replica.name);
+      if (key !== undefined) desired[key] ??= { resource: stripObserved(observed[key]!), ready: true };
+      continue;
+    }
     const target = { name: replica.name, cluster: replica.cluster, index: replica.index };
     const [key, endpoint] = composeEndpoint(deployment, target, address, observed, endpointKeys);
     desired[key] ??= endpoint;

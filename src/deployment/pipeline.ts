@@ -1,7 +1,8 @@
-// The ModelDeployment composition (scheduling.md): read the XR and the fleet, schedule, compose
-// ModelReplicas and ModelEndpoints, report status. Whenever an input is missing, unresolved or
-// invalid, the observed composed resources are kept and the problem is reported instead, because
-// Crossplane deletes whatever a function stops returning.
+// The ModelDeployment composition (scheduling.md): check the XR against its XRD, read it and the
+// fleet, schedule, compose ModelReplicas and ModelEndpoints, report status. Whenever an input is
+// missing, unresolved or invalid, the observed composed resources are kept and the problem is
+// reported instead, because Crossplane deletes whatever a function stops returning.
+import { compositeViolations, describeViolation } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
 import type { CompositionRequest, CompositionResponse, DesiredResource } from '../composition.js';
 import { holdObserved } from '../k8s/observed.js';
@@ -48,11 +49,19 @@ function compose(req: CompositionRequest, observed: Record<string, KubeObject>):
 
   const existing = readObservedReplicas(observed);
   const kept = existing.length;
-  const hold = (reason: string, message: string, extra?: Report['results']): Outcome => ({
+  const hold = (reason: string, message: string, extra?: Report['results'], invalidPaths?: string[]): Outcome => ({
     desired: holdObserved(observed),
-    ...holdReport(composite, reason, message, extra),
+    ...holdReport(composite, reason, message, extra, invalidPaths),
   });
 
+  // The XRD before the pipeline's own reading: a ModelDeployment it would reject (stored under an
+  // older or relaxed XRD, or rendered locally) is held, and its violations are the clearest account
+  // of what is wrong.
+  const violations = compositeViolations(composite);
+  if (violations.length > 0) {
+    const message = invalidSpecMessage(violations.map(describeViolation), kept);
+    return hold('InvalidSpec', message, [], violations.map((v) => v.path));
+  }
   if (reading.kind === 'invalidSpec') return hold('InvalidSpec', invalidSpecMessage(reading.problems, kept));
   const { identity, spec } = reading;
 

@@ -1,7 +1,7 @@
 // Reads the ModelDeployment XR: its identity and its spec with the XRD's schema defaults applied.
-// The XRD normally guarantees the shape, but an XR can be hand-edited, created before a schema change
-// or served by an API server that skipped validation, so every field the pipeline relies on is
-// checked here and a problem is reported with its field path and value instead of crashing later.
+// The pipeline has already checked the XR against its XRD, but this reader does not rely on that:
+// every field the pipeline relies on is checked here, never trusting a value's type, and a problem
+// is reported with its field path and value instead of crashing later.
 import type {
   CelSelector,
   DeploymentEngine,
@@ -55,6 +55,14 @@ class Problems {
 
 function quoted(values: readonly string[]): string {
   return values.map((v) => `"${v}"`).join(', ');
+}
+
+/**
+ * A value as text, for fields whose problem is already reported: the reading is then rejected, so
+ * the text only has to be safe to produce. String() is not: it calls an object's own toString.
+ */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : describeValue(value);
 }
 
 function readName(meta: unknown, field: 'name' | 'namespace'): string | { problem: string } {
@@ -184,7 +192,7 @@ function readDevice(problems: Problems, path: string, value: unknown): DeviceReq
     problems.add(`${path}.name`, name === undefined ? 'missing' : `${describeValue(name)} is not a DNS label`);
   }
   const device: DeviceRequestSpec = {
-    name: String(name),
+    name: asText(name),
     count: readInteger(problems, `${path}.count`, raw.count, 1, MAX_DEVICE_COUNT) ?? 1,
   };
   const selectors = readList(problems, `${path}.selectors`, raw.selectors, 0, MAX_SELECTORS);
@@ -195,7 +203,7 @@ function readDevice(problems: Problems, path: string, value: unknown): DeviceReq
       if (typeof cel !== 'string' || cel === '') {
         problems.add(`${at}.cel`, cel === undefined ? 'missing' : `${describeValue(cel)} is not a non-empty string`);
       }
-      return { cel: String(cel) };
+      return { cel: asText(cel) };
     });
   }
   return device;
@@ -251,7 +259,7 @@ function readEngine(problems: Problems, path: string, value: unknown, mode: Serv
     problems.add(`${path}.name`, name === undefined ? 'missing' : `${describeValue(name)} is not a DNS label`);
   }
   const engine: DeploymentEngine = {
-    name: String(name),
+    name: asText(name),
     copies: readInteger(problems, `${path}.copies`, raw.copies, 1, MAX_COPIES) ?? 1,
     members: [],
   };

@@ -56,12 +56,18 @@ export function invalidSpecMessage(problems: readonly string[], kept: number): s
   return `${capList([...problems], 3).join('; ')}; ${keeping(kept)}`;
 }
 
+/** The path is the field or lies inside it: `status.placements[0].index` is in `status.placements`. */
+function isInField(path: string, field: string): boolean {
+  return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
+}
+
 /**
  * The XR status fields this function owns, re-emitted as observed so that server-side apply keeps
- * them while the schedule is held. A field hand-edited to the wrong type is left out rather than
- * re-applied, since the API server would reject it.
+ * them while the schedule is held. A field hand-edited to the wrong type, or with a violation of the
+ * XRD among `invalidPaths`, is left out rather than re-applied: the API server would reject it, and
+ * kept, it would hold the deployment for good.
  */
-export function heldStatus(composite: KubeObject): Record<string, unknown> {
+export function heldStatus(composite: KubeObject, invalidPaths: readonly string[] = []): Record<string, unknown> {
   const observed = isRecord(composite.status) ? composite.status : {};
   const status: Record<string, unknown> = {};
   const replicas = observed.replicas;
@@ -72,13 +78,25 @@ export function heldStatus(composite: KubeObject): Record<string, unknown> {
     const list = observed[field];
     if (Array.isArray(list) && list.every(isRecord)) status[field] = list;
   }
+  for (const field of Object.keys(status)) {
+    if (invalidPaths.some((path) => isInField(path, `status.${field}`))) delete status[field];
+  }
   return status;
 }
 
-/** A hold path's report: the held status, ReplicasScheduled explaining the hold, and a Warning. */
-export function holdReport(composite: KubeObject, reason: string, message: string, extra: FunctionResult[] = []): Report {
+/**
+ * A hold path's report: the held status, ReplicasScheduled explaining the hold, and a Warning.
+ * `invalidPaths` are the fields the XRD rejects, left out of the held status.
+ */
+export function holdReport(
+  composite: KubeObject,
+  reason: string,
+  message: string,
+  extra: FunctionResult[] = [],
+  invalidPaths: readonly string[] = [],
+): Report {
   return {
-    status: heldStatus(composite),
+    status: heldStatus(composite, invalidPaths),
     conditions: [{ type: REPLICAS_SCHEDULED, status: 'False', reason, message }],
     results: [warning(reason, message), ...extra],
   };

@@ -1,8 +1,8 @@
-// Stage 1: read the observed ModelReplica. A ModelReplica may be written by hand and reach the
-// function without admission (render, a relaxed XRD), so everything the composition relies on is
-// checked here, with the XRD's own messages where the XRD has a rule, and the defaults the XRD would
-// have applied are filled in. Anything wrong is reported by field path and value; the caller then
-// keeps what exists instead of composing from a half-understood spec.
+// Stage 1: read the observed ModelReplica. The pipeline has already checked it against its XRD;
+// this reader still checks everything the composition relies on, with the XRD's own messages where
+// the XRD has a rule, so that it never composes from a half-understood spec whatever reaches it, and
+// fills in the defaults the XRD would have applied. Anything wrong is reported by field path and
+// value; the caller then keeps what exists.
 import type { KubeObject, Phase, ResolvedDeviceRequest, Role, ServingMode } from '../api/types.js';
 import { isValidLabelValue } from '../k8s/names.js';
 import { describeValue, isRecord } from '../values.js';

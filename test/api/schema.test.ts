@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { checkManifest, formatViolation, knownKinds, validateManifest, withDefaults } from '../../src/api/schema.js';
+import {
+  checkManifest,
+  compositeViolations,
+  describeViolation,
+  formatViolation,
+  knownKinds,
+  validateManifest,
+  withDefaults,
+} from '../../src/api/schema.js';
 import type { ModelDeploymentSpec, ModelReplicaSpec } from '../../src/api/types.js';
 
 function deployment(spec: Record<string, unknown>): Record<string, unknown> {
@@ -101,6 +110,13 @@ describe('kinds', () => {
     ]);
   });
 
+  it('names an apiVersion or kind that is not a string without converting it', () => {
+    const hostile = { toString: 'x' };
+    expect(messages({ apiVersion: hostile, kind: 'ModelDeployment' })).toEqual([
+      `kind: no schema for {"toString":"x"} ModelDeployment: known kinds are ${knownKinds().join(', ')}`,
+    ]);
+  });
+
   it('rejects a document that is not an object', () => {
     expect(messages('ModelDeployment')).toEqual(['must be a Kubernetes object (a mapping with apiVersion and kind)']);
     expect(withDefaults('ModelDeployment')).toBe('ModelDeployment');
@@ -132,5 +148,48 @@ describe('Crossplane fields', () => {
     const manifest = deployment({ replicas: 1, engines: [{ name: 'main', members: [{ nodeSelector: devices, template }] }] });
     manifest.metadata = { generateName: 'qwen-', namespace: 'ml' };
     expect(messages(manifest)).toEqual([]);
+  });
+});
+
+describe('observed composites', () => {
+  const engines = [{ name: 'main', members: [{ nodeSelector: devices, template }] }];
+
+  it('leaves out undeclared fields, which the API server prunes, and keeps everything else', () => {
+    const manifest = deployment({ replicas: 1, engines, retired: true });
+    expect(messages(manifest)).toEqual(['spec.retired: field not declared in schema']);
+    expect(compositeViolations(manifest)).toEqual([]);
+    expect(compositeViolations(deployment({ replicas: 300, engines, retired: true })).map(formatViolation)).toEqual([
+      'spec.replicas: Invalid value: 300: must be less than or equal to 256',
+    ]);
+  });
+
+  it('leaves out the notice that rules were skipped, keeping the error that caused it', () => {
+    const manifest = deployment({ replicas: 'one', engines });
+    expect(compositeViolations(manifest).map(formatViolation)).toEqual(['spec.replicas: Invalid value: "one": must be of type integer']);
+  });
+
+  it("describes a rule's violation with the offending value, cut short", () => {
+    const labels = { 'modelplane.ai/serving': 'x'.repeat(60), other: 'y'.repeat(60) };
+    const manifest = deployment({ replicas: 1, engines: [{ name: 'main', members: [{ nodeSelector: devices, template: { ...template, metadata: { labels } } }] }] });
+    const [violation, ...rest] = compositeViolations(manifest);
+    expect(rest).toEqual([]);
+    const text = describeViolation(violation!);
+    expect(text).toMatch(
+      /^spec\.engines\[0\]\.members\[0\]\.template\.metadata\.labels: Invalid value: \{"modelplane\.ai\/serving":"x+\.\.\.: label keys under modelplane\.ai\/ are reserved/,
+    );
+    expect(text).not.toContain('other');
+    // Schema errors quote their value already; an error about the whole object has no path.
+    expect(describeViolation({ path: 'spec.replicas', message: 'Invalid value: 300: too many' })).toBe('spec.replicas: Invalid value: 300: too many');
+    expect(describeViolation({ path: '', message: 'broken', value: 1 })).toBe('Invalid value: 1: broken');
+  });
+});
+
+describe('packaging', () => {
+  it('ships apis/ in the image beside dist/, where the validator reads the XRDs at run time', () => {
+    const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const copies = finalStage.split('\n').filter((line) => line.startsWith('COPY '));
+    // dist/api/schema.js resolves ../../apis/ as src/api/schema.ts does: both sit two levels down.
+    expect(copies).toEqual(expect.arrayContaining(['COPY --from=build /src/dist ./dist', 'COPY apis ./apis']));
   });
 });

@@ -133,6 +133,40 @@ describe('CEL rules', () => {
     expect(check(lenient, {})).toEqual(['field not found: items evaluating rule: size(self.items) > 0']);
   });
 
+  it('gives a rule violation the value at its field path, which its message does not quote', () => {
+    const schema = object(
+      { labels: { type: 'object', additionalProperties: { type: 'string' } } },
+      { 'x-kubernetes-validations': [{ rule: "self.labels.all(k, !k.startsWith('x/'))", message: 'reserved', fieldPath: '.labels' }] },
+    );
+    expect(compileStructuralSchema(schema).check({ labels: { 'x/a': 'b' } }).violations).toEqual([
+      { path: 'labels', message: 'reserved', value: { 'x/a': 'b' } },
+    ]);
+  });
+
+  it('binds the same integers as CEL ints for rules at every depth', () => {
+    // The parent's rule and each child's rule read the same values, converted once for both.
+    const child = object({ n: { type: 'integer' } }, { 'x-kubernetes-validations': [{ rule: 'self.n + 1 > 1', message: 'child n' }] });
+    const schema = object(
+      { items: { type: 'array', items: child } },
+      { 'x-kubernetes-validations': [{ rule: 'self.items.all(i, i.n + 1 > 1)', message: 'all n' }] },
+    );
+    const validator = compileStructuralSchema(schema);
+    expect(validator.check({ items: [{ n: 1 }, { n: 2 }] }).violations).toEqual([]);
+    expect(validator.check({ items: [{ n: 1 }, { n: 0 }] }).violations.map(formatViolation)).toEqual(['all n', 'items[1]: child n']);
+  });
+
+  it('keeps a __proto__ key as data, without touching any prototype', () => {
+    const schema = object({ labels: { type: 'object', additionalProperties: { type: 'string' } } }, {
+      'x-kubernetes-validations': [{ rule: "!('__proto__' in self.labels)", message: 'no __proto__' }],
+    });
+    const input = JSON.parse('{"labels":{"__proto__":"x","a":"b"}}') as unknown;
+    const { value, violations } = compileStructuralSchema(schema).check(input);
+    expect(violations.map(formatViolation)).toEqual(['no __proto__']);
+    expect(Object.keys((value as { labels: object }).labels)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf((value as { labels: object }).labels)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('does not run rules after a type or enum error', () => {
     const schema = object(
       { mode: { type: 'string', enum: ['A', 'B'] }, n: { type: 'integer', maximum: 3 } },

@@ -9,6 +9,7 @@ import {
 import { readObservedReplicas } from '../../src/deployment/existing.js';
 import type { ClusterView, ScheduledReplica } from '../../src/deployment/scheduler/types.js';
 import { hashName } from '../../src/k8s/names.js';
+import { stripObserved } from '../../src/k8s/observed.js';
 import { asObserved } from './fixtures.js';
 
 const identity = { name: 'my-model', namespace: 'ml-team' };
@@ -184,5 +185,26 @@ describe('composeHeldEndpoints', () => {
       url: `http://gw/ml-team/${replicaName('my-model', 'here', 0)}/v1`,
       rewritePath: `/ml-team/${replicaName('my-model', 'here', 0)}/`,
     });
+  });
+
+  it('keeps the observed endpoint of a Ready replica whose replica-index label was damaged', () => {
+    const [replicaKey, replica] = observedReplica('here', 0, true);
+    delete replica.metadata!.labels!['modelplane.ai/replica-index'];
+    const name = replicaName('my-model', 'here', 0);
+    const endpoint: KubeObject = {
+      apiVersion: 'modelplane.ai/v1alpha1',
+      kind: 'ModelEndpoint',
+      metadata: { name, namespace: 'ml-team', labels: { 'modelplane.ai/replica-index': '0' } },
+      spec: { url: `http://gw/ml-team/${name}/v1`, rewritePath: `/ml-team/${name}/` },
+    };
+    const observed = { [replicaKey]: replica, 'endpoint-here-0': asObserved(endpoint, 'endpoint-here-0', true) };
+    const existing = readObservedReplicas(observed);
+    expect(existing[0]!.index).toBeUndefined();
+    const desired = composeHeldEndpoints(identity, existing, [view('here', 'gw')], observed);
+    expect(desired).toEqual({ 'endpoint-here-0': { resource: stripObserved(observed['endpoint-here-0']), ready: true } });
+    // Not Ready, or on a cluster without an address, it loses the endpoint as any replica would.
+    expect(composeHeldEndpoints(identity, existing, [view('here')], observed)).toEqual({});
+    const notReady = { ...observed, [replicaKey]: { ...replica, status: { conditions: [{ type: 'Ready', status: 'False' }] } } };
+    expect(composeHeldEndpoints(identity, readObservedReplicas(notReady), [view('here', 'gw')], notReady)).toEqual({});
   });
 });

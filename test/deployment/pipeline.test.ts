@@ -244,7 +244,8 @@ describe('runModelDeployment: hold paths keep every observed resource', () => {
       status: 'False',
       reason: 'InvalidSpec',
       message:
-        'spec.clusterSelector.matchExpressions[0].operator: "Like" is not one of "In", "NotIn", "Exists", "DoesNotExist"; keeping 2 existing replicas',
+        'spec.clusterSelector.matchExpressions[0].operator: Unsupported value: "Like": supported values: "In", "NotIn", "Exists", "DoesNotExist"; ' +
+        'keeping 2 existing replicas',
     });
   });
 
@@ -252,10 +253,57 @@ describe('runModelDeployment: hold paths keep every observed resource', () => {
     const { req } = settle(twoClusterRequest());
     const bad = runModelDeployment({ ...req, composite: deployment({ replicas: -1 }) });
     expect(bad.desired).toEqual(heldForm(req.observed));
-    expect(conditionOf(bad, 'ReplicasScheduled')!.message).toBe('spec.replicas: -1 is out of range 0..256; keeping 2 existing replicas');
+    expect(conditionOf(bad, 'ReplicasScheduled')!.message).toBe('spec.replicas: Invalid value: -1: must be greater than or equal to 0; keeping 2 existing replicas');
     const nameless = runModelDeployment({ ...req, composite: { ...deployment(), metadata: { namespace: NAMESPACE } } });
     expect(nameless.results).toEqual([{ severity: 'Fatal', message: 'invalid ModelDeployment: metadata.name: missing' }]);
     expect(nameless.requirements).toEqual(REQUIREMENTS);
+  });
+
+  it('holds on what only the XRD forbids, naming the field and the value', () => {
+    const { req } = settle(twoClusterRequest());
+    const engine = standaloneEngine();
+    const member = (engine.members as Record<string, unknown>[])[0]!;
+    // A pod label under modelplane.ai/ would let the pods join another replica's Service.
+    member.template = { metadata: { labels: { 'modelplane.ai/serving': 'x' } }, spec: { containers: [{ name: 'engine', image: 'vllm' }] } };
+    const rsp = runModelDeployment({ ...req, composite: deployment({ replicas: 3, engines: [engine], status: previousStatus }) });
+    expect(rsp.desired).toEqual(heldForm(req.observed));
+    const message =
+      'spec.engines[0].members[0].template.metadata.labels: Invalid value: {"modelplane.ai/serving":"x"}: ' +
+      'label keys under modelplane.ai/ are reserved for the labels Modelplane manages; keeping 2 existing replicas';
+    expect(conditionOf(rsp, 'ReplicasScheduled')).toEqual({ type: 'ReplicasScheduled', status: 'False', reason: 'InvalidSpec', message });
+    expect(rsp.results).toEqual([{ severity: 'Warning', reason: 'InvalidSpec', message }]);
+    expect(rsp.status).toEqual({ replicas: previousStatus.replicas, placements: previousStatus.placements });
+  });
+
+  it('lists the first three violations and counts the rest', () => {
+    const { req } = settle(twoClusterRequest());
+    const engines = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ ...standaloneEngine(name), copies: 0 }));
+    const message = conditionOf(runModelDeployment({ ...req, composite: deployment({ replicas: 2, engines }) }), 'ReplicasScheduled')!.message;
+    expect(message).toBe(
+      'spec.engines[0].copies: Invalid value: 0: must be greater than or equal to 1; spec.engines[1].copies: Invalid value: 0: must be greater than or equal to 1; ' +
+        'spec.engines[2].copies: Invalid value: 0: must be greater than or equal to 1; and 2 more; keeping 2 existing replicas',
+    );
+  });
+
+  it('ignores fields the XRD does not declare, which the API server prunes', () => {
+    const { req, rsp: settled } = settle(twoClusterRequest());
+    const composite = deployment({ replicas: 2 });
+    (composite.spec as Record<string, unknown>).legacyField = { anything: true };
+    const rsp = runModelDeployment({ ...req, composite: { ...composite, status: req.composite.status } });
+    expect(conditionOf(rsp, 'ReplicasScheduled')).toEqual(conditionOf(settled, 'ReplicasScheduled'));
+    expect(rsp.desired).toEqual(settled.desired);
+  });
+
+  it('leaves a status field the XRD rejects out of the held status, so the hold can end', () => {
+    const { req } = settle(twoClusterRequest());
+    const status = { ...previousStatus, placements: [{ replica: 'x', cluster: 'a', index: 'zero', ready: true, engines: [] }] };
+    const rsp = runModelDeployment({ ...req, composite: deployment({ replicas: 2, status }) });
+    expect(conditionOf(rsp, 'ReplicasScheduled')).toMatchObject({
+      reason: 'InvalidSpec',
+      message: 'status.placements[0].index: Invalid value: "zero": must be of type integer; keeping 2 existing replicas',
+    });
+    expect(rsp.desired).toEqual(heldForm(req.observed));
+    expect(rsp.status).toEqual({ replicas: previousStatus.replicas });
   });
 
   it('keeps replicas when no cluster is selected, dropping endpoints of clusters that are gone', () => {

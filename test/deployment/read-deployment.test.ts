@@ -164,6 +164,20 @@ describe('readDeployment', () => {
     ]);
   });
 
+  it('reports names and selectors that are objects, whatever they carry, without calling into them', () => {
+    // An object with its own toString field makes String() throw: the reader must never use it.
+    const hostile = { toString: 'x', valueOf: 1 };
+    const engine = {
+      name: hostile,
+      members: [{ nodeSelector: { devices: [{ name: hostile, selectors: [{ cel: hostile }] }] }, template }],
+    };
+    expect(problemsOf(readDeployment(withSpec({ replicas: 1, engines: [engine] })))).toEqual([
+      'spec.engines[0].name: {"toString":"x","valueOf":1} is not a DNS label',
+      'spec.engines[0].members[0].nodeSelector.devices[0].name: {"toString":"x","valueOf":1} is not a DNS label',
+      'spec.engines[0].members[0].nodeSelector.devices[0].selectors[0].cel: {"toString":"x","valueOf":1} is not a non-empty string',
+    ]);
+  });
+
   it('truncates long values in messages', () => {
     const problems = problemsOf(readDeployment(withSpec({ replicas: 'x'.repeat(500), engines: [standaloneEngine()] })));
     expect(problems[0]!.length).toBeLessThan(120);

@@ -190,6 +190,20 @@ describe('hold paths', () => {
     expect(heldStatus(deployment())).toEqual({});
   });
 
+  it('leaves out the owned status fields the XRD rejects, and only those', () => {
+    const status = {
+      replicas: { total: 2, ready: 1 },
+      placements: [{ replica: 'r', cluster: 'a', index: 'zero', ready: true, engines: [] }],
+      unschedulable: [{ cluster: 'b', reason: 'not Ready' }],
+    };
+    const invalid = ['status.placements[0].index', 'spec.replicas', 'status.placementsOld'];
+    expect(heldStatus(deployment({ status }), invalid)).toEqual({ replicas: status.replicas, unschedulable: status.unschedulable });
+    expect(holdReport(deployment({ status }), 'InvalidSpec', 'bad', [], ['status.replicas']).status).toEqual({
+      placements: status.placements,
+      unschedulable: status.unschedulable,
+    });
+  });
+
   it('sets ReplicasScheduled with the hold reason and repeats it as a Warning', () => {
     const message = noClustersMessage('{tier=prod}', 3, 2);
     expect(message).toBe('no InferenceCluster matches the clusterSelector {tier=prod} (3 exist); keeping 2 existing replicas');

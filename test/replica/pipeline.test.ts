@@ -207,24 +207,61 @@ describe('InvalidServing keeps what exists', () => {
       status: 'False',
       reason: 'InvalidServing',
       message:
-        'invalid ModelReplica: spec.engines[0].members[0].role: Unsupported value: "Boss": supported values: "Standalone", "Leader", "Worker"; ' +
-        'spec.engines[0].members[0].nodePoolName: Required value; spec.engines[0].members[0].template.spec: Required value; keeping what exists',
+        'invalid ModelReplica: spec.engines[0].members[0].nodePoolName: Required value; ' +
+        'spec.engines[0].members[0].role: Unsupported value: "Boss": supported values: "Standalone", "Leader", "Worker"; ' +
+        'spec.engines[0].members[0].template.spec: Required value; keeping what exists',
     });
     expect(rsp.results.map((r) => r.severity)).toEqual(['Warning']);
     expect(rsp.status).toEqual({ path: '/ml-team/qwen3-8b-5ab63/' });
     expect(rsp.requirements).toEqual(REQUIREMENT);
   });
 
+  it("for worker pods carrying a reserved label, which would join another replica's Service", () => {
+    const serving = 'chat-abcde-f0e1d';
+    const bad = replicaXR({ engines: [gangEngine('big', { worker: { labels: { 'modelplane.ai/serving': serving } } })] });
+    const rsp = runModelReplica(request(bad, { observed }));
+    expect(rsp.desired).toEqual(runModelReplica(request(valid, { observed, required: {} })).desired);
+    const message =
+      'invalid ModelReplica: spec.engines[0].members[1].template.metadata.labels: Invalid value: {"modelplane.ai/serving":"chat-abcde-f0e1d"}: ' +
+      'label keys under modelplane.ai/ are reserved for the labels Modelplane manages; keeping what exists';
+    expect(conditions(rsp)).toEqual([
+      ['ModelAccepted', 'False', 'InvalidServing', message],
+      ['ModelReady', 'False', 'WaitingForModel', 'waiting for the workloads to be accepted'],
+    ]);
+    expect(rsp.results).toEqual([{ severity: 'Warning', reason: 'InvalidServing', message }]);
+    expect(JSON.stringify(rsp.desired)).not.toContain(serving);
+  });
+
+  it('for a pool name no node label can carry', () => {
+    const pool = 'p'.repeat(64);
+    const rsp = runModelReplica(request(replicaXR({ engines: [standaloneEngine('main', { nodePoolName: pool })] })));
+    expect(rsp.desired).toEqual({});
+    expect(conditionOf(rsp, 'ModelAccepted')).toMatchObject({
+      reason: 'InvalidServing',
+      message: 'invalid ModelReplica: spec.engines[0].members[0].nodePoolName: Too long: may not be more than 63 bytes; keeping what exists',
+    });
+  });
+
+  it('but not for fields the XRD does not declare, which the API server prunes', () => {
+    const xr = prefillDecodeXR();
+    (xr.spec as Record<string, unknown>).retired = 'field';
+    const rsp = runModelReplica(request(xr, { observed }));
+    expect(rsp).toEqual(runModelReplica(request(valid, { observed })));
+    expect(conditionOf(rsp, 'ModelAccepted')!.reason).toBe('Accepted');
+  });
+
   it('counts problems beyond the first five', () => {
+    // Each engine has two problems: its member lacks a template, and no member carries deviceRequests.
     const engines = Array.from({ length: 7 }, (_, i) => ({ name: `e${i}`, members: [{ nodePoolName: 'p' }] }));
-    const rsp = runModelReplica(request(replicaXR({ engines })));
-    expect(conditionOf(rsp, 'ModelAccepted')!.message).toMatch(/\(and 2 more\); keeping what exists$/);
+    const message = conditionOf(runModelReplica(request(replicaXR({ engines }))), 'ModelAccepted')!.message!;
+    expect(message).toMatch(/\(and 9 more\); keeping what exists$/);
+    expect(message.split('; ')).toHaveLength(6);
   });
 
   it('declares no requirement when there is no cluster name to select', () => {
     const rsp = runModelReplica(request(replicaXR({ clusterName: '' })));
     expect(rsp.requirements).toEqual({});
-    expect(conditionOf(rsp, 'ModelAccepted')!.message).toContain('spec.clusterName: Invalid value: "": must be a non-empty string');
+    expect(conditionOf(rsp, 'ModelAccepted')!.message).toContain('spec.clusterName: Invalid value: "": must be at least 1 chars long');
   });
 });
 

@@ -29,7 +29,6 @@ const scenarios: Record<string, CompositionResponse> = {
         engines: [
           standaloneEngine('main', { ...richMember, copies: 2, deviceRequests: [gpuRequest({ count: 2, selectors: [{ cel: 'true' }] })] }),
           gangEngine('big', { nodes: 3, leader: richMember, worker: { deviceRequests: [] } }),
-          standaloneEngine('cpu', { deviceRequests: [] }),
         ],
       }),
     ),
