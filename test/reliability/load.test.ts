@@ -1,4 +1,4 @@
-// Load, the short variant CI runs: 32 concurrent clients, a couple of thousand calls of mixed
+// Load, the short variant CI runs: 32 concurrent clients, a thousand calls of mixed
 // sizes. Zero errors; latency percentiles printed (not asserted: CI machines vary); no sustained
 // memory growth. `npm run soak` runs the full 10,000 calls (scripts/soak.ts).
 import { describe, expect, it } from '@jest/globals';
@@ -6,9 +6,9 @@ import { runFunction } from '../../src/function.js';
 import { formatReport, leakVerdict, runLoad } from '../helpers/reliability-load.js';
 
 describe('load', () => {
-  it('serves 2,000 mixed calls from 32 clients with no error and no memory growth trend', async () => {
+  it('serves 1,000 mixed calls from 32 clients with no error and no memory growth trend', async () => {
     const report = await runLoad({
-      calls: 2_000,
+      calls: 1_000,
       clients: 32,
       mix: { small: 14, medium: 5, large: 1 },
       samples: 30,
@@ -19,7 +19,8 @@ describe('load', () => {
     expect(report.errors).toEqual([]);
     expect(report.samples.length).toBeGreaterThanOrEqual(30);
     expect(leakVerdict(report)).toBeUndefined();
-  }, 120_000);
+    // Generous: CI machines are shared, and the numbers are reported, not asserted.
+  }, 300_000);
 
   it('the memory check catches a server that keeps 100 KiB per call', async () => {
     const kept: number[][] = [];
