@@ -11,7 +11,7 @@ import {
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Logger } from 'pino';
-import { decodeRunFunctionRequest } from './decode.js';
+import { decodeRunFunctionRequest, encodeRunFunctionResponse } from './codec.js';
 
 export type RunFunctionHandler = (req: RunFunctionRequest) => RunFunctionResponse | Promise<RunFunctionResponse>;
 
@@ -97,9 +97,22 @@ export async function startFunctionServer(
     'grpc.max_receive_message_length': opts.maxRecvMessageSize,
     'grpc.max_send_message_length': opts.maxRecvMessageSize,
   });
+  // grpc-js answers a message it cannot decode or encode with a bare INTERNAL status; log why.
+  const logFailure = <A, R>(convert: (a: A) => R, what: string) => (a: A): R => {
+    try {
+      return convert(a);
+    } catch (error) {
+      logger.error({ error: String(error) }, what);
+      throw error;
+    }
+  };
   const service = {
     ...FunctionRunnerServiceService,
-    runFunction: { ...FunctionRunnerServiceService.runFunction, requestDeserialize: decodeRunFunctionRequest },
+    runFunction: {
+      ...FunctionRunnerServiceService.runFunction,
+      requestDeserialize: logFailure(decodeRunFunctionRequest, 'cannot decode the RunFunctionRequest'),
+      responseSerialize: logFailure(encodeRunFunctionResponse, 'cannot encode the RunFunctionResponse'),
+    },
   };
   server.addService(service, {
     runFunction: (

@@ -1,0 +1,875 @@
+// The protobuf codec of RunFunction: requests decoded, responses encoded, with
+// google.protobuf.Struct/Value/ListValue read straight into plain JS values and written straight
+// from them.
+//
+// The SDK's generated code decodes every Struct into Value and FieldsEntry messages and then
+// unwraps them into plain objects, and wraps every plain value into those messages to encode it;
+// on a large fleet that is most of a call's cost. This codec produces the same objects the
+// generated `RunFunctionRequest.decode` produces (camelCase fields, maps as objects, enums as
+// numbers, bytes as Buffer, absent messages as undefined) and the same bytes
+// `RunFunctionResponse.encode` writes. It follows the generated code field by field, including how
+// it treats malformed input: the last occurrence of a field wins, unknown fields are skipped, an
+// end-group or zero tag ends a message, and a Value carrying several kinds resolves in the order
+// the generated `Value.unwrap` checks them.
+//
+// One deliberate difference: a map or Struct key "__proto__" is dropped without the side effect
+// the generated code has, where assigning it replaces the prototype of the object being filled.
+// The generated code drops the key as well, so the decoded objects compare equal.
+//
+// Nesting is bounded. The generated decoder stops at 100 nested messages (about 33 levels of JSON)
+// while Crossplane's Go encoder sends up to 10,000, so an InferenceCluster's open `spec` could
+// break every ModelDeployment call of the fleet; this codec allows MAX_MESSAGE_DEPTH instead,
+// which stays well within the stack, and refuses deeper input with the path to it.
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import type {
+  Condition,
+  CredentialData,
+  Credentials,
+  Requirements,
+  Resource,
+  ResourceSelector,
+  Resources,
+  Result,
+  RunFunctionRequest,
+  RunFunctionResponse,
+  Schema,
+  SchemaSelector,
+  State,
+} from '@crossplane-org/function-sdk-typescript';
+
+/**
+ * Nested messages accepted, counted as the generated code counts them: each JSON object level is
+ * three (Struct, its field entry, the entry's Value), each list level two. About 500 levels of JSON.
+ */
+export const MAX_MESSAGE_DEPTH = 1500;
+
+type RequestMeta = NonNullable<RunFunctionRequest['meta']>;
+type ResponseMeta = NonNullable<RunFunctionResponse['meta']>;
+type Duration = NonNullable<ResponseMeta['ttl']>;
+type MatchLabels = NonNullable<ResourceSelector['matchLabels']>;
+type JsonObject = Record<string, unknown>;
+
+// ---- where a problem is ----------------------------------------------------------------------------
+
+const PATH_LIMIT = 300;
+
+/** A problem inside the message tree; each level it passes through adds its own path segment. */
+class LocatedError extends Error {
+  private readonly segmentsInnermostFirst: string[] = [];
+
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+
+  /** Add the segment of the level the error is leaving, and pass the error on. */
+  static through(error: unknown, segment: string): unknown {
+    if (error instanceof LocatedError) error.segmentsInnermostFirst.push(segment);
+    return error;
+  }
+
+  /** The path from the message's top, cut after the last whole segment that fits PATH_LIMIT. */
+  path(): string {
+    const segments = this.segmentsInnermostFirst;
+    let path = '';
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const segment = segments[i]!;
+      if (path.length + segment.length > PATH_LIMIT) {
+        path += '…';
+        break;
+      }
+      path += segment;
+    }
+    return path.replace(/^\./, '');
+  }
+}
+
+function tooDeep(): LocatedError {
+  return new LocatedError(`nests more than ${MAX_MESSAGE_DEPTH} messages deep`);
+}
+
+function fieldSegment(name: string): string {
+  return `.${name}`;
+}
+
+/** A map key, quoted: keys are arbitrary strings (dots and slashes in annotation keys, for one). */
+function mapKeySegment(key: string): string {
+  return `[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}]`;
+}
+
+/** A Struct key: as a property when it reads as one, quoted otherwise. */
+function keySegment(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : mapKeySegment(key);
+}
+
+function indexSegment(index: number): string {
+  return `[${index}]`;
+}
+
+function located(error: unknown, what: 'request' | 'response'): unknown {
+  return error instanceof LocatedError ? new Error(`${what} ${error.problem} at ${error.path()}`) : error;
+}
+
+// ---- decoding ------------------------------------------------------------------------------------
+//
+// Tags are matched whole, as the generated code matches them: field number << 3 | wire type, where
+// wire type 0 is a varint, 1 a 64-bit value and 2 a length-delimited value. A known field number
+// with another wire type is an unknown field.
+
+/** Decode a RunFunctionRequest into the objects the SDK's generated decoder produces. */
+export function decodeRunFunctionRequest(bytes: Uint8Array): RunFunctionRequest {
+  const reader = new RequestReader(bytes);
+  try {
+    return readRequest(reader, reader.len, 1);
+  } catch (error) {
+    throw located(error, 'request');
+  }
+}
+
+// Most strings in a request are the same few hundred object keys and enum-like values, repeated
+// for every object of the fleet. Short ASCII strings are looked up by content in a small table
+// before they are decoded: a hit costs no allocation, where decoding allocates the string and a
+// scratch array of its characters for each of the hundreds of thousands of occurrences.
+const STRING_CACHE_SIZE = 4096;
+const MAX_CACHED_LENGTH = 32;
+const cachedStrings: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
+
+/** The library's reader, with the bytes it reads kept at hand for the string cache. */
+class RequestReader extends BinaryReader {
+  constructor(private readonly source: Uint8Array) {
+    super(source);
+  }
+
+  /** A string field, as `string()` reads it, from the cache when it holds the same characters. */
+  text(): string {
+    const start = this.pos;
+    const length = this.uint32();
+    const from = this.pos;
+    const to = from + length;
+    if (length > MAX_CACHED_LENGTH || to > this.len) return this.stringFrom(start);
+    const bytes = this.source;
+    let hash = 0x811c9dc5; // FNV-1a
+    for (let i = from; i < to; i++) {
+      const byte = bytes[i]!;
+      if (byte > 0x7f) return this.stringFrom(start);
+      hash = Math.imul(hash ^ byte, 0x01000193);
+    }
+    const slot = hash & (STRING_CACHE_SIZE - 1);
+    const cached = cachedStrings[slot]!;
+    if (cached.length === length && sameAscii(cached, bytes, from)) {
+      this.pos = to;
+      return cached;
+    }
+    const text = this.stringFrom(start);
+    cachedStrings[slot] = text;
+    return text;
+  }
+
+  private stringFrom(start: number): string {
+    this.pos = start;
+    return this.string();
+  }
+}
+
+function sameAscii(text: string, bytes: Uint8Array, from: number): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
+}
+
+/**
+ * After a tag no case claimed: false if it ends the message (end-group or zero tag, where the
+ * generated code stops reading this message), otherwise the field is skipped.
+ */
+function skipUnknown(reader: RequestReader, tag: number): boolean {
+  const wireType = tag & 7;
+  if (wireType === 4 || tag === 0) return false;
+  reader.skip(wireType);
+  return true;
+}
+
+function readRequest(reader: RequestReader, length: number, depth: number): RunFunctionRequest {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const request: RunFunctionRequest = {
+    meta: undefined,
+    observed: undefined,
+    desired: undefined,
+    input: undefined,
+    context: undefined,
+    extraResources: {},
+    credentials: {},
+    requiredResources: {},
+    requiredSchemas: {},
+  };
+  let field = '';
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag) {
+        case 10: // meta = 1
+          field = 'meta';
+          request.meta = readRequestMeta(reader, reader.uint32(), depth + 1);
+          continue;
+        case 18: // observed = 2
+          field = 'observed';
+          request.observed = readState(reader, reader.uint32(), depth + 1);
+          continue;
+        case 26: // desired = 3
+          field = 'desired';
+          request.desired = readState(reader, reader.uint32(), depth + 1);
+          continue;
+        case 34: // input = 4
+          field = 'input';
+          request.input = readStruct(reader, reader.uint32(), depth + 1);
+          continue;
+        case 42: // context = 5
+          field = 'context';
+          request.context = readStruct(reader, reader.uint32(), depth + 1);
+          continue;
+        case 50: // extra_resources = 6
+          field = 'extraResources';
+          readMessageEntry(reader, reader.uint32(), depth + 1, request.extraResources, readResources);
+          continue;
+        case 58: // credentials = 7
+          field = 'credentials';
+          readMessageEntry(reader, reader.uint32(), depth + 1, request.credentials, readCredentials);
+          continue;
+        case 66: // required_resources = 8
+          field = 'requiredResources';
+          readMessageEntry(reader, reader.uint32(), depth + 1, request.requiredResources, readResources);
+          continue;
+        case 74: // required_schemas = 9
+          field = 'requiredSchemas';
+          readMessageEntry(reader, reader.uint32(), depth + 1, request.requiredSchemas, readSchema);
+          continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+  return request;
+}
+
+function readRequestMeta(reader: RequestReader, length: number, depth: number): RequestMeta {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const meta: RequestMeta = { tag: '', capabilities: [] };
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    switch (tag) {
+      case 10: // tag = 1
+        meta.tag = reader.text();
+        continue;
+      case 16: // capabilities = 2, one value
+        meta.capabilities.push(reader.int32());
+        continue;
+      case 18: {
+        // capabilities = 2, packed
+        const packedEnd = reader.uint32() + reader.pos;
+        while (reader.pos < packedEnd) meta.capabilities.push(reader.int32());
+        continue;
+      }
+    }
+    if (!skipUnknown(reader, tag)) break;
+  }
+  return meta;
+}
+
+function readState(reader: RequestReader, length: number, depth: number): State {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const state: State = { composite: undefined, resources: {} };
+  let field = '';
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag) {
+        case 10: // composite = 1
+          field = 'composite';
+          state.composite = readResource(reader, reader.uint32(), depth + 1);
+          continue;
+        case 18: // resources = 2
+          field = 'resources';
+          readMessageEntry(reader, reader.uint32(), depth + 1, state.resources, readResource);
+          continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+  return state;
+}
+
+function readResource(reader: RequestReader, length: number, depth: number): Resource {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const resource: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
+  let field = '';
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag) {
+        case 10: // resource = 1
+          field = 'resource';
+          resource.resource = readStruct(reader, reader.uint32(), depth + 1);
+          continue;
+        case 18: // connection_details = 2
+          field = 'connectionDetails';
+          readBytesEntry(reader, reader.uint32(), depth + 1, resource.connectionDetails);
+          continue;
+        case 24: // ready = 3
+          resource.ready = reader.int32();
+          continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+  return resource;
+}
+
+function readResources(reader: RequestReader, length: number, depth: number): Resources {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const resources: Resources = { items: [] };
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        // items = 1
+        resources.items.push(readResource(reader, reader.uint32(), depth + 1));
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, `.items${indexSegment(resources.items.length)}`);
+  }
+  return resources;
+}
+
+function readCredentials(reader: RequestReader, length: number, depth: number): Credentials {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const credentials: Credentials = { credentialData: undefined };
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        // credential_data = 1
+        credentials.credentialData = readCredentialData(reader, reader.uint32(), depth + 1);
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment('credentialData'));
+  }
+  return credentials;
+}
+
+function readCredentialData(reader: RequestReader, length: number, depth: number): CredentialData {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const credentialData: CredentialData = { data: {} };
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        // data = 1
+        readBytesEntry(reader, reader.uint32(), depth + 1, credentialData.data);
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment('data'));
+  }
+  return credentialData;
+}
+
+function readSchema(reader: RequestReader, length: number, depth: number): Schema {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const schema: Schema = { openapiV3: undefined };
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        // openapi_v3 = 1
+        schema.openapiV3 = readStruct(reader, reader.uint32(), depth + 1);
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment('openapiV3'));
+  }
+  return schema;
+}
+
+/**
+ * A map entry (key = 1, value = 2) whose value is a message. As in the generated code, an entry
+ * without a value adds nothing.
+ */
+function readMessageEntry<V>(
+  reader: RequestReader,
+  length: number,
+  depth: number,
+  map: Record<string, V>,
+  readValue: (reader: RequestReader, length: number, depth: number) => V,
+): void {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  let key = '';
+  let value: V | undefined;
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        key = reader.text();
+        continue;
+      }
+      if (tag === 18) {
+        value = readValue(reader, reader.uint32(), depth + 1);
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, mapKeySegment(key));
+  }
+  if (value !== undefined && key !== '__proto__') map[key] = value;
+}
+
+/** A map entry (key = 1, value = 2) whose value is bytes: an entry without a value maps to no bytes. */
+function readBytesEntry(reader: RequestReader, length: number, depth: number, map: Record<string, Buffer>): void {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  let key = '';
+  let value = Buffer.alloc(0);
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === 10) {
+      key = reader.text();
+      continue;
+    }
+    if (tag === 18) {
+      // A copy, so the decoded request does not hold on to the whole message's buffer.
+      value = Buffer.from(reader.bytes());
+      continue;
+    }
+    if (!skipUnknown(reader, tag)) break;
+  }
+  if (key !== '__proto__') map[key] = value;
+}
+
+/** A google.protobuf.Struct (fields = 1, entries of key = 1 and Value = 2) as a plain object. */
+function readStruct(reader: RequestReader, length: number, depth: number): JsonObject {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const object: JsonObject = {};
+  let key = '';
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        // A field entry, one message deeper: key = 1, value = 2.
+        key = '';
+        // (The entry's own depth needs no check: only its Value can nest further, and it checks.)
+        const entryEnd = reader.uint32() + reader.pos;
+        let value: unknown;
+        while (reader.pos < entryEnd) {
+          const entryTag = reader.uint32();
+          if (entryTag === 10) {
+            key = reader.text();
+            continue;
+          }
+          if (entryTag === 18) {
+            value = readValue(reader, reader.uint32(), depth + 2);
+            continue;
+          }
+          if (!skipUnknown(reader, entryTag)) break;
+        }
+        // An empty Value unwraps to undefined, and the generated code then leaves the key out.
+        if (value !== undefined && key !== '__proto__') object[key] = value;
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, keySegment(key));
+  }
+  return object;
+}
+
+// Which kind a Value unwraps to when the wire sets several: the order the generated Value.unwrap
+// checks them in. A later field of the same kind replaces an earlier one.
+const STRING_RANK = 0;
+const NUMBER_RANK = 1;
+const BOOL_RANK = 2;
+const STRUCT_RANK = 3;
+const LIST_RANK = 4;
+const NULL_RANK = 5;
+const NO_KIND = 6;
+
+/** A google.protobuf.Value as a plain value; undefined when no kind is set. */
+function readValue(reader: RequestReader, length: number, depth: number): unknown {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  let value: unknown;
+  let rank = NO_KIND;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    switch (tag) {
+      case 26: // string_value = 3
+        value = reader.text();
+        rank = STRING_RANK;
+        continue;
+      case 17: {
+        // number_value = 2
+        const number = reader.double();
+        if (rank >= NUMBER_RANK) {
+          value = number;
+          rank = NUMBER_RANK;
+        }
+        continue;
+      }
+      case 32: {
+        // bool_value = 4
+        const bool = reader.bool();
+        if (rank >= BOOL_RANK) {
+          value = bool;
+          rank = BOOL_RANK;
+        }
+        continue;
+      }
+      case 42: {
+        // struct_value = 5
+        const struct = readStruct(reader, reader.uint32(), depth + 1);
+        if (rank >= STRUCT_RANK) {
+          value = struct;
+          rank = STRUCT_RANK;
+        }
+        continue;
+      }
+      case 50: {
+        // list_value = 6
+        const list = readList(reader, reader.uint32(), depth + 1);
+        if (rank >= LIST_RANK) {
+          value = list;
+          rank = LIST_RANK;
+        }
+        continue;
+      }
+      case 8: // null_value = 1, whatever number it carries
+        reader.int32();
+        if (rank >= NULL_RANK) {
+          value = null;
+          rank = NULL_RANK;
+        }
+        continue;
+    }
+    if (!skipUnknown(reader, tag)) break;
+  }
+  return value;
+}
+
+/** A google.protobuf.ListValue (values = 1) as an array; an empty Value is kept as undefined. */
+function readList(reader: RequestReader, length: number, depth: number): unknown[] {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const end = reader.pos + length;
+  const values: unknown[] = [];
+  try {
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      if (tag === 10) {
+        values.push(readValue(reader, reader.uint32(), depth + 1));
+        continue;
+      }
+      if (!skipUnknown(reader, tag)) break;
+    }
+  } catch (error) {
+    throw LocatedError.through(error, indexSegment(values.length));
+  }
+  return values;
+}
+
+// ---- encoding ------------------------------------------------------------------------------------
+
+// One writer serves every response: encoding is synchronous, and `finish()` resets it while keeping
+// its buffer, so a response is written into room already there instead of a buffer grown by
+// doubling (and copied at each step) from nothing.
+const KEPT_WRITER_CAPACITY = 1024 * 1024;
+let sharedWriter = new BinaryWriter();
+
+/** Encode a RunFunctionResponse to exactly the bytes the SDK's generated encoder writes. */
+export function encodeRunFunctionResponse(rsp: RunFunctionResponse): Buffer {
+  const writer = sharedWriter;
+  try {
+    writeResponse(writer, rsp);
+  } catch (error) {
+    // The failed write left its forks open: the next response starts on a fresh writer.
+    sharedWriter = new BinaryWriter();
+    throw located(error, 'response');
+  }
+  const bytes = writer.finish();
+  // A writer that grew for an unusually large response is let go rather than kept at that size.
+  if (bytes.byteLength > KEPT_WRITER_CAPACITY) sharedWriter = new BinaryWriter();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function writeResponse(writer: BinaryWriter, rsp: RunFunctionResponse): void {
+  let field = '';
+  try {
+    if (rsp.meta !== undefined) {
+      field = 'meta';
+      writer.uint32(10).fork();
+      writeResponseMeta(writer, rsp.meta);
+      writer.join();
+    }
+    if (rsp.desired !== undefined) {
+      field = 'desired';
+      writer.uint32(18).fork();
+      writeState(writer, rsp.desired, 2);
+      writer.join();
+    }
+    field = 'results';
+    for (const result of rsp.results) {
+      writer.uint32(26).fork();
+      writeResult(writer, result);
+      writer.join();
+    }
+    if (rsp.context !== undefined) {
+      field = 'context';
+      writer.uint32(34).fork();
+      writeStruct(writer, rsp.context, 2);
+      writer.join();
+    }
+    if (rsp.requirements !== undefined) {
+      field = 'requirements';
+      writer.uint32(42).fork();
+      writeRequirements(writer, rsp.requirements);
+      writer.join();
+    }
+    field = 'conditions';
+    for (const condition of rsp.conditions) {
+      writer.uint32(50).fork();
+      writeCondition(writer, condition);
+      writer.join();
+    }
+    if (rsp.output !== undefined) {
+      field = 'output';
+      writer.uint32(58).fork();
+      writeStruct(writer, rsp.output, 2);
+      writer.join();
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+}
+
+function writeResponseMeta(writer: BinaryWriter, meta: ResponseMeta): void {
+  if (meta.tag !== '') writer.uint32(10).string(meta.tag);
+  if (meta.ttl !== undefined) {
+    writer.uint32(18).fork();
+    writeDuration(writer, meta.ttl);
+    writer.join();
+  }
+}
+
+function writeDuration(writer: BinaryWriter, duration: Duration): void {
+  if (duration.seconds !== 0) writer.uint32(8).int64(duration.seconds);
+  if (duration.nanos !== 0) writer.uint32(16).int32(duration.nanos);
+}
+
+function writeState(writer: BinaryWriter, state: State, depth: number): void {
+  let field = 'composite';
+  try {
+    if (state.composite !== undefined) {
+      writer.uint32(10).fork();
+      writeResource(writer, state.composite, depth + 1);
+      writer.join();
+    }
+    field = 'resources';
+    writeMessageMap(writer, 18, state.resources, depth + 1, writeResource);
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+}
+
+function writeResource(writer: BinaryWriter, resource: Resource, depth: number): void {
+  if (resource.resource !== undefined) {
+    try {
+      writer.uint32(10).fork();
+      writeStruct(writer, resource.resource, depth + 1);
+      writer.join();
+    } catch (error) {
+      throw LocatedError.through(error, fieldSegment('resource'));
+    }
+  }
+  const details = resource.connectionDetails;
+  for (const key of Object.keys(details)) {
+    const value = details[key]!;
+    writer.uint32(18).fork();
+    if (key !== '') writer.uint32(10).string(key);
+    if (value.length !== 0) writer.uint32(18).bytes(value);
+    writer.join();
+  }
+  if (resource.ready !== 0) writer.uint32(24).int32(resource.ready);
+}
+
+function writeResult(writer: BinaryWriter, result: Result): void {
+  if (result.severity !== 0) writer.uint32(8).int32(result.severity);
+  if (result.message !== '') writer.uint32(18).string(result.message);
+  if (result.reason !== undefined) writer.uint32(26).string(result.reason);
+  if (result.target !== undefined) writer.uint32(32).int32(result.target);
+}
+
+function writeCondition(writer: BinaryWriter, condition: Condition): void {
+  if (condition.type !== '') writer.uint32(10).string(condition.type);
+  if (condition.status !== 0) writer.uint32(16).int32(condition.status);
+  if (condition.reason !== '') writer.uint32(26).string(condition.reason);
+  if (condition.message !== undefined) writer.uint32(34).string(condition.message);
+  if (condition.target !== undefined) writer.uint32(40).int32(condition.target);
+}
+
+function writeRequirements(writer: BinaryWriter, requirements: Requirements): void {
+  // Selectors hold no Struct, so their depth is never checked: 0 stands for it.
+  writeMessageMap(writer, 10, requirements.extraResources, 0, writeResourceSelector);
+  writeMessageMap(writer, 18, requirements.resources, 0, writeResourceSelector);
+  writeMessageMap(writer, 26, requirements.schemas, 0, writeSchemaSelector);
+}
+
+function writeResourceSelector(writer: BinaryWriter, selector: ResourceSelector): void {
+  if (selector.apiVersion !== '') writer.uint32(10).string(selector.apiVersion);
+  if (selector.kind !== '') writer.uint32(18).string(selector.kind);
+  if (selector.matchName !== undefined) writer.uint32(26).string(selector.matchName);
+  if (selector.matchLabels !== undefined) {
+    writer.uint32(34).fork();
+    writeMatchLabels(writer, selector.matchLabels);
+    writer.join();
+  }
+  if (selector.namespace !== undefined) writer.uint32(42).string(selector.namespace);
+}
+
+function writeMatchLabels(writer: BinaryWriter, matchLabels: MatchLabels): void {
+  const labels = matchLabels.labels;
+  for (const key of Object.keys(labels)) {
+    const value = labels[key]!;
+    writer.uint32(10).fork();
+    if (key !== '') writer.uint32(10).string(key);
+    if (value !== '') writer.uint32(18).string(value);
+    writer.join();
+  }
+}
+
+function writeSchemaSelector(writer: BinaryWriter, selector: SchemaSelector): void {
+  if (selector.apiVersion !== '') writer.uint32(10).string(selector.apiVersion);
+  if (selector.kind !== '') writer.uint32(18).string(selector.kind);
+}
+
+/**
+ * A map field whose values are messages: one entry (key = 1, value = 2) per own key, in key
+ * order, the value left out when undefined, as the generated code writes them.
+ */
+function writeMessageMap<V>(
+  writer: BinaryWriter,
+  tag: number,
+  map: Record<string, V>,
+  depth: number,
+  writeValue: (writer: BinaryWriter, value: V, depth: number) => void,
+): void {
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    try {
+      writer.uint32(tag).fork();
+      if (key !== '') writer.uint32(10).string(key);
+      if (value !== undefined) {
+        writer.uint32(18).fork();
+        writeValue(writer, value, depth + 1);
+        writer.join();
+      }
+      writer.join();
+    } catch (error) {
+      throw LocatedError.through(error, mapKeySegment(key));
+    }
+  }
+}
+
+/**
+ * A plain object as a google.protobuf.Struct. Like the generated code (which copies the keys
+ * into a fresh object first), it takes own enumerable keys, leaves out undefined values and
+ * drops "__proto__".
+ */
+function writeStruct(writer: BinaryWriter, object: unknown, depth: number): void {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  const fields = object as JsonObject;
+  const keys = Object.keys(fields);
+  let key = '';
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      key = keys[i]!;
+      if (key === '__proto__') continue;
+      const value = fields[key];
+      if (value === undefined) continue;
+      writer.uint32(10).fork();
+      if (key !== '') writer.uint32(10).string(key);
+      writer.uint32(18).fork();
+      writeValue(writer, value, depth + 2);
+      writer.join().join();
+    }
+  } catch (error) {
+    throw LocatedError.through(error, keySegment(key));
+  }
+}
+
+/** A plain value as a google.protobuf.Value; undefined (a hole in a list) is an empty Value. */
+function writeValue(writer: BinaryWriter, value: unknown, depth: number): void {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  if (value === null) {
+    writer.uint32(8).int32(0); // null_value = 1, NULL_VALUE
+    return;
+  }
+  switch (typeof value) {
+    case 'boolean':
+      writer.uint32(32).bool(value);
+      return;
+    case 'number':
+      writer.uint32(17).double(value);
+      return;
+    case 'string':
+      writer.uint32(26).string(value);
+      return;
+    case 'object':
+      if (Array.isArray(value)) {
+        writer.uint32(50).fork();
+        writeList(writer, value, depth + 1);
+      } else {
+        writer.uint32(42).fork();
+        writeStruct(writer, value, depth + 1);
+      }
+      writer.join();
+      return;
+    case 'undefined':
+      return;
+    default:
+      throw new LocatedError(`holds a ${typeof value}, which is not a JSON value,`);
+  }
+}
+
+function writeList(writer: BinaryWriter, list: readonly unknown[], depth: number): void {
+  if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
+  let i = 0;
+  try {
+    for (; i < list.length; i++) {
+      writer.uint32(10).fork();
+      writeValue(writer, list[i], depth + 1);
+      writer.join();
+    }
+  } catch (error) {
+    throw LocatedError.through(error, indexSegment(i));
+  }
+}
