@@ -56,55 +56,77 @@ export interface ForeignReplicas {
   warnings: string[];
 }
 
-function objectName(object: KubeObject): { namespace: string; name: string } {
-  const namespace = object.metadata?.namespace;
-  const name = object.metadata?.name;
-  return { namespace: typeof namespace === 'string' ? namespace : '', name: typeof name === 'string' ? name : '' };
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }
 
-function identityOf(namespace: string, name: string): string {
-  return JSON.stringify([namespace, name]);
+/** A ModelReplica of another deployment as listed, with where its charges are in the list read. */
+interface Listed {
+  namespace: string;
+  name: string;
+  /** Position in the `replicas` list: which object, and the order among copies of one object. */
+  index: number;
+  /** Its charges are `read[first]` up to, not including, `read[end]`. */
+  first: number;
+  end: number;
+  /** Set when some field could not be read. */
+  problems?: string[];
+}
+
+function sameObject(a: Listed, b: Listed): boolean {
+  return a.namespace === b.namespace && a.name === b.name;
 }
 
 /**
- * What every other ModelReplica of the fleet consumes. Entries with the namespace and name of one of
- * this deployment's observed replicas are skipped, so nothing is charged twice. A malformed replica
- * is charged for what can be read and named in a warning.
+ * What every other ModelReplica of the fleet consumes, in (namespace, name) order. Entries with the
+ * namespace and name of one of this deployment's observed replicas are skipped, so nothing is
+ * charged twice. A malformed replica is charged for what can be read and named in a warning.
  */
 export function foreignCharges(
   items: readonly KubeObject[],
   own: readonly ExistingReplica[],
   namespace: string,
 ): ForeignReplicas {
-  const owned = new Set(
-    own.map((r) => {
-      const ns = r.observed.metadata?.namespace;
-      return identityOf(typeof ns === 'string' ? ns : namespace, r.name);
-    }),
-  );
-  const foreign = items
-    .filter((item) => isModelReplica(item))
-    .map((item) => ({ item, ...objectName(item) }))
-    .filter(({ namespace: ns, name }) => !owned.has(identityOf(ns, name)))
-    .sort(
-      (a, b) =>
-        compareStrings(a.namespace, b.namespace) ||
-        compareStrings(a.name, b.name) ||
-        compareStrings(JSON.stringify(a.item), JSON.stringify(b.item)),
-    );
+  const ownedByNamespace = new Map<string, Set<string>>();
+  for (const replica of own) {
+    const ns = stringOr(replica.observed.metadata?.namespace, namespace);
+    const names = ownedByNamespace.get(ns) ?? new Set<string>();
+    ownedByNamespace.set(ns, names.add(replica.name));
+  }
+  // Replicas are read in list order, the order their objects lie in memory: for a fleet's worth of
+  // them that is several times faster than reading them in (namespace, name) order. Their charges
+  // go into one list; only the small entries are sorted.
+  const read: Charge[] = [];
+  const listed: Listed[] = [];
+  items.forEach((item, index) => {
+    if (!isModelReplica(item)) return;
+    const ns = stringOr(item.metadata?.namespace, '');
+    const name = stringOr(item.metadata?.name, '');
+    if (ownedByNamespace.get(ns)?.has(name) === true) return;
+    const clusterName = isRecord(item.spec) ? item.spec.clusterName : undefined;
+    const { charges, problems } = replicaCharges(item.spec, stringOr(clusterName, ''));
+    const entry: Listed = { namespace: ns, name, index, first: read.length, end: read.length + charges.length };
+    for (const charge of charges) read.push(charge);
+    if (problems.length > 0) entry.problems = problems;
+    listed.push(entry);
+  });
+  listed.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || a.index - b.index);
+
   const charges: Charge[] = [];
   const warnings: string[] = [];
-  let previous: string | undefined;
-  for (const { item, namespace: ns, name } of foreign) {
+  let next = 0;
+  while (next < listed.length) {
     // The API server never lists one object twice; if a list does, charging it twice would be wrong.
-    const identity = identityOf(ns, name);
-    if (identity === previous) continue;
-    previous = identity;
-    const clusterName = isRecord(item.spec) ? item.spec.clusterName : undefined;
-    const result = replicaCharges(item.spec, typeof clusterName === 'string' ? clusterName : '');
-    charges.push(...result.charges);
-    if (result.problems.length > 0) {
-      warnings.push(`ModelReplica ${ns}/${name} is malformed: ${result.problems.join('; ')}; charging what can be read`);
+    // The copy that sorts first by content is charged, so the result does not depend on list order.
+    let chosen = listed[next]!;
+    for (next++; next < listed.length && sameObject(listed[next]!, chosen); next++) {
+      const copy = listed[next]!;
+      if (JSON.stringify(items[copy.index]) < JSON.stringify(items[chosen.index])) chosen = copy;
+    }
+    for (let c = chosen.first; c < chosen.end; c++) charges.push(read[c]!);
+    if (chosen.problems !== undefined) {
+      const problems = chosen.problems.join('; ');
+      warnings.push(`ModelReplica ${chosen.namespace}/${chosen.name} is malformed: ${problems}; charging what can be read`);
     }
   }
   return { charges, warnings };

@@ -55,12 +55,13 @@ export function compileClusterSelector(selector: LabelSelector | undefined): Com
   const expressions = selector?.matchExpressions ?? [];
   const problems = expressions.flatMap((requirement, i) => requirementProblems(requirement, i));
   if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    matches: (labels) =>
-      matchLabels.every(([key, value]) => labelOf(labels, key) === value) &&
-      expressions.every((requirement) => requirementHolds(requirement, labels)),
+  // Runs once per cluster of the fleet: plain loops, nothing allocated per call.
+  const matches: LabelMatcher = (labels) => {
+    for (const [key, value] of matchLabels) if (labelOf(labels, key) !== value) return false;
+    for (const requirement of expressions) if (!requirementHolds(requirement, labels)) return false;
+    return true;
   };
+  return { ok: true, matches };
 }
 
 /** The selector in kubectl's notation, in braces: `{tier=prod,zone in (a,b),!legacy}`; `{}` selects all. */

@@ -94,6 +94,30 @@ describe('buildClusterViews', () => {
     });
   });
 
+  it('reads and checks pools only for selected clusters, and readiness and address for every cluster', () => {
+    const unselected = cluster('u', {
+      labels: { tier: 'dev' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }], gateway: { address: 'gw' }, gpuPools: 'many' },
+    });
+    const [view] = buildClusterViews([unselected], (labels) => labels?.tier !== 'dev');
+    expect(view).toEqual({ name: 'u', selected: false, ready: true, terminating: false, gatewayAddress: 'gw', pools: [] });
+  });
+
+  it('passes a pool or device that needs no normalising on as published, and copies the rest without touching the request', () => {
+    const published = [
+      pool('good', 4, [gpu(), { name: 'nic', driver: 'fabric.example.com', count: 2 }]),
+      pool('odd', 2.5, [gpu(), { name: 'nic', driver: null, count: 2 } as never]),
+    ];
+    const item = cluster('c', { pools: published });
+    const before = JSON.parse(JSON.stringify(item)) as unknown;
+    const view = viewOf(item);
+    expect(view.pools[0]).toBe(published[0]);
+    expect(view.pools[1]).not.toBe(published[1]);
+    expect(view.pools[1]).toEqual({ name: 'odd', nodes: 2, devices: [gpu(), { name: 'nic', claim: 'DRA', count: 2 }] });
+    expect(view.pools[1]!.devices![0]).toBe(published[1]!.devices![0]);
+    expect(item).toEqual(before);
+  });
+
   it('leaves out unnamed items and keeps one view per name whatever the list order', () => {
     const first = cluster('dup', { address: 'one' });
     const second = cluster('dup', { address: 'two' });

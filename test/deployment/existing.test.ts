@@ -101,6 +101,19 @@ describe('foreignCharges', () => {
     expect(forward.charges).toEqual([{ cluster: 'a', pool: 'p', nodes: 2 }]);
   });
 
+  it('charges the copy that sorts first by content when one object is listed twice with different content', () => {
+    const small = modelReplica('ns', 'x', replicaSpec('a', 'p', 2));
+    const large = modelReplica('ns', 'x', replicaSpec('a', 'p', 3));
+    const other = modelReplica('ms', 'z', replicaSpec('b', 'q', 1));
+    expect(JSON.stringify(small) < JSON.stringify(large)).toBe(true);
+    const forward = foreignCharges([large, other, small], own, 'ns');
+    expect(forward.charges).toEqual([
+      { cluster: 'b', pool: 'q', nodes: 1 },
+      { cluster: 'a', pool: 'p', nodes: 2 },
+    ]);
+    expect(foreignCharges([small, other, large], own, 'ns')).toEqual(forward);
+  });
+
   it('charges what can be read of a malformed replica and names object and field', () => {
     const spec = replicaSpec('a', 'p', 2) as { engines: Record<string, unknown>[] };
     spec.engines.push({ name: 'broken', copies: 'two', members: [{ nodePoolName: 'p', deviceRequests: [{}] }] });

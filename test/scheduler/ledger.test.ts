@@ -24,6 +24,16 @@ describe('Ledger', () => {
     expect(ledger.free('a', 'p')).toBe(5);
   });
 
+  it('applies charges and releases made before a cluster is first read', () => {
+    const ledger = new Ledger(fleet);
+    ledger.charge({ cluster: 'a', pool: 'p', nodes: 3 });
+    ledger.release({ cluster: 'a', pool: 'p', nodes: 1 });
+    ledger.charge({ cluster: 'a', pool: 'q', nodes: 0 });
+    ledger.charge({ cluster: 'a', pool: 'q', nodes: 1 });
+    expect(ledger.trial('a').free).toEqual([6, 1]);
+    expect(ledger.free('a', 'p')).toBe(6);
+  });
+
   it('goes negative when charges exceed capacity (an overcommit is visible, not hidden)', () => {
     const ledger = new Ledger(fleet);
     ledger.charge({ cluster: 'a', pool: 'q', nodes: 5 });

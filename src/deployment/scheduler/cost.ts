@@ -25,16 +25,28 @@ export function engineCost(copies: number, members: readonly { pods: number; cla
 
 /** What a replica of an already-read shape charges: pods × copies per claiming member, per pool. */
 export function shapeCharges(shape: ReplicaShape, cluster: string): Charge[] {
-  const byPool = new Map<string, number>();
+  // Runs for every ModelReplica of the fleet, most of which charge one pool: no map, and a list no
+  // longer than it needs to be (what is returned lives as long as the schedule).
+  let charges: Charge[] | undefined;
   for (const engine of shape.engines) {
     for (const member of engine.members) {
       if (!member.claims || member.pool === undefined) continue;
-      byPool.set(member.pool, (byPool.get(member.pool) ?? 0) + memberNodeCost(memberPods(member), engine.copies, true));
+      const charge = { cluster, pool: member.pool, nodes: memberNodeCost(memberPods(member), engine.copies, true) };
+      if (charges === undefined) charges = [charge];
+      else charges.push(charge);
     }
   }
-  return [...byPool.keys()]
-    .sort(compareStrings)
-    .map((pool) => ({ cluster, pool, nodes: byPool.get(pool)! }));
+  if (charges === undefined) return [];
+  if (charges.length === 1) return charges;
+  // One charge per pool, pools in code-unit order (the sort is stable: members add up in order).
+  charges.sort((a, b) => compareStrings(a.pool, b.pool));
+  const perPool: Charge[] = [];
+  for (const charge of charges) {
+    const last = perPool.at(-1);
+    if (last?.pool === charge.pool) last.nodes += charge.nodes;
+    else perPool.push(charge);
+  }
+  return perPool;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The capacity ledger (scheduling.md, "Cost and capacity"): free nodes per (cluster, pool) =
 // published capacity − what every replica pinned there consumes. Charges to a cluster or pool the
-// fleet does not publish are ignored: such a replica occupies nothing the scheduler could hand out.
+// ledger was not given are ignored: such a replica occupies nothing the scheduler could hand out.
+// The schedule gives it the selected clusters only (state.ts): no other balance is ever read.
 import type { Charge, ClusterView } from './types.js';
 
 interface ClusterBalance {
@@ -20,8 +21,14 @@ export interface Trial {
 }
 
 export class Ledger {
-  /** First view per cluster name; balances are built on first use, as most clusters are never charged. */
+  /** First view per cluster name. */
   private readonly views = new Map<string, ClusterView>();
+  /**
+   * Balances are built on first read, as most clusters are never read: until then a cluster's
+   * charges (nodes negative for a release) wait here. Charges arrive in no particular cluster order,
+   * and building balances as they come would walk the whole fleet's published pools.
+   */
+  private readonly pending = new Map<string, Charge[]>();
   private readonly balances = new Map<string, ClusterBalance>();
 
   constructor(clusters: readonly ClusterView[]) {
@@ -44,10 +51,9 @@ export class Ledger {
   }
 
   trial(cluster: string): Trial {
-    const view = this.views.get(cluster);
-    if (view === undefined) return { free: [] };
-    const balance = this.balances.get(cluster);
-    return { free: view.pools.map((pool, p) => nonNegative(pool.nodes) - (balance?.used[p] ?? 0)) };
+    const balance = this.balance(cluster);
+    if (balance === undefined) return { free: [] };
+    return { free: balance.capacity.map((capacity, p) => capacity - balance.used[p]!) };
   }
 
   private balance(cluster: string): ClusterBalance | undefined {
@@ -62,16 +68,29 @@ export class Ledger {
     const capacity = view.pools.map((pool) => nonNegative(pool.nodes));
     balance = { pools, capacity, used: capacity.map(() => 0) };
     this.balances.set(cluster, balance);
+    for (const charge of this.pending.get(cluster) ?? []) apply(balance, charge.pool, charge.nodes);
+    this.pending.delete(cluster);
     return balance;
   }
 
   private add(charge: Charge, nodes: number): void {
     if (nodes === 0) return;
-    const balance = this.balance(charge.cluster);
-    const p = balance?.pools.get(charge.pool);
-    if (balance === undefined || p === undefined) return;
-    balance.used[p]! += nodes;
+    const balance = this.balances.get(charge.cluster);
+    if (balance !== undefined) {
+      apply(balance, charge.pool, nodes);
+      return;
+    }
+    if (!this.views.has(charge.cluster)) return;
+    const waiting = this.pending.get(charge.cluster);
+    const signed = nodes === charge.nodes ? charge : { ...charge, nodes };
+    if (waiting === undefined) this.pending.set(charge.cluster, [signed]);
+    else waiting.push(signed);
   }
+}
+
+function apply(balance: ClusterBalance, pool: string, nodes: number): void {
+  const p = balance.pools.get(pool);
+  if (p !== undefined) balance.used[p]! += nodes;
 }
 
 function nonNegative(value: number | undefined): number {

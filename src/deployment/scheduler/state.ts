@@ -103,7 +103,6 @@ export class ScheduleState {
   readonly identities: Identities;
   readonly kept: Kept[] = [];
 
-  private readonly statuses: ReadonlyMap<string, StatusRefusal | undefined>;
   private readonly engineNames: string[];
   private readonly occupancy = new Occupancy();
   private readonly queue: SpreadQueue;
@@ -122,16 +121,23 @@ export class ScheduleState {
   constructor(input: ScheduleInput, objects: readonly ExistingReplica[]) {
     this.spec = input.spec;
     this.clusters = uniqueSortedClusters(input.clusters);
-    this.views = new Map(this.clusters.map((view) => [view.name, view]));
-    this.statuses = new Map(this.clusters.map((view) => [view.name, statusRefusal(view)]));
+    const views = new Map<string, ClusterView>();
+    // Only a selected cluster can take or keep a replica by its pools, so only selected clusters have
+    // a balance: charges elsewhere are dropped at once.
+    const selected: ClusterView[] = [];
+    for (const view of this.clusters) {
+      views.set(view.name, view);
+      if (view.selected) selected.push(view);
+    }
+    this.views = views;
     const plan = planDeployment(input.spec);
     this.engineNames = plan.engines.map((engine) => engine.name);
     this.matching = new MatchCache(plan);
-    this.ledger = new Ledger(this.clusters);
+    this.ledger = new Ledger(selected);
     this.identities = new Identities(input.deployment.name, objects);
     for (const charge of input.foreignCharges) this.ledger.charge(charge);
     this.queue = new SpreadQueue(
-      this.clusters.filter(isPlaceable).map((view) => view.name),
+      selected.filter(isPlaceable).map((view) => view.name),
       (cluster) => this.occupancy.count(cluster),
     );
   }
@@ -274,7 +280,7 @@ export class ScheduleState {
 
   private updateMissReason(view: ClusterView): void {
     if (!view.selected) return;
-    const status = this.statuses.get(view.name);
+    const status = statusRefusal(view);
     const placement = status === undefined ? this.placementOn(view) : undefined;
     const refusal = status ?? (placement!.fits ? undefined : placement!.refusal);
     const previous = this.missReasons!.get(view.name);

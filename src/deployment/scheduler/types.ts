@@ -22,12 +22,18 @@ export interface ClusterView {
   /** metadata.deletionTimestamp is set. */
   terminating: boolean;
   /**
-   * Set when the status is malformed (a field of the wrong type): names the field, e.g.
-   * `status.gpuPools[1].nodes: "eight" is not a number`. Such a cluster keeps its replicas exactly
-   * as observed and takes no new ones; `pools` is then empty.
+   * Set when the status of a selected cluster is malformed (a field of the wrong type): names the
+   * field, e.g. `status.gpuPools[1].nodes: "eight" is not a number`. Such a cluster keeps its
+   * replicas exactly as observed and takes no new ones; `pools` is then empty.
    */
   malformed?: string;
-  /** Published pools in published order; counts already normalised (missing/negative → 0). */
+  /**
+   * Published pools in published order; counts already normalised (missing/negative → 0). A pool or
+   * device that needed no normalising is the published object itself, shared with the request: it
+   * is read-only, may carry fields the function does not read, and a device may leave `claim` out
+   * (DRA). Read for selected clusters only: an unselected cluster can neither take nor keep a
+   * replica of this deployment, so its pools are left empty and its status unchecked.
+   */
   pools: GpuPool[];
 }
 
