@@ -464,14 +464,17 @@ describe('capacity of retained replicas', () => {
     const out = run(simple(1, 6), clusters, [existingReplica('r', 'a', 0, pinnedSpec('a', 'p', 'main', 2))]);
     expect(pools(out)).toEqual(['a/0 main@p']);
     expect(out.replicas[0]!.engines).toEqual([{ name: 'main', pool: 'p', nodes: 6 }]);
-    expect(out.overcommitted).toEqual([{ replica: 'r', cluster: 'a', pool: 'p', need: 6, free: 4 }]);
+    // Named as it is composed now (its slot's name), not as it was observed.
+    expect(out.overcommitted).toEqual([{ replica: composedName('a', 0), cluster: 'a', pool: 'p', need: 6, free: 4 }]);
   });
 
-  it('names the retained replica that tips the pool over, in name order, counting other deployments', () => {
+  it('names the retained replica that tips the pool over, in composed-name order, counting other deployments', () => {
     const clusters = [cluster('a', [pool('p', 8)])];
-    const existing = [existingReplica('r2', 'a', 1, pinnedSpec('a', 'p')), existingReplica('r1', 'a', 0, pinnedSpec('a', 'p'))];
+    const names = [composedName('a', 0), composedName('a', 1)];
+    const existing = [existingReplica(names[1]!, 'a', 1, pinnedSpec('a', 'p')), existingReplica(names[0]!, 'a', 0, pinnedSpec('a', 'p'))];
     const out = run(simple(2, 3), clusters, existing, [{ cluster: 'a', pool: 'p', nodes: 3 }]);
-    expect(out.overcommitted).toEqual([{ replica: 'r2', cluster: 'a', pool: 'p', need: 3, free: 2 }]);
+    const [, tipping] = [...names].sort();
+    expect(out.overcommitted).toEqual([{ replica: tipping, cluster: 'a', pool: 'p', need: 3, free: 2 }]);
   });
 
   it('does not report replicas dropped by scale-down', () => {

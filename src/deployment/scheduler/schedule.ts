@@ -3,6 +3,7 @@
 // input: no clock, no randomness, and the same answer for any order of the input lists.
 import type { ModelReplicaSpec } from '../../api/types.js';
 import { compareStrings } from '../../values.js';
+import { replicaName } from '../compose.js';
 import { shapeCharges, shapePlacements } from './cost.js';
 import { condenseReasons, describeStale, unschedulableList } from './explain.js';
 import { distinctObjects, type ComposedIdentity, type Identities } from './identity.js';
@@ -173,8 +174,13 @@ function scaleDown(state: ScheduleState, target: number): void {
  * where it is and is reported. Retained replicas are taken in name order against everything else on
  * the pool, so the report names the ones that tip it over.
  */
-function findOvercommits(kept: readonly Kept[], ledger: Ledger): Overcommit[] {
-  const retained = kept.filter((k) => k.origin === 'retained').sort((a, b) => compareStrings(a.from!.name, b.from!.name));
+function findOvercommits(deployment: string, kept: readonly Kept[], ledger: Ledger): Overcommit[] {
+  // Named as composed now: a retained replica observed under another name is composed under its
+  // slot's name, and reporting the old one would change the message between two reconciles.
+  const retained = kept
+    .filter((k) => k.origin === 'retained')
+    .map((k) => ({ ...k, name: replicaName(deployment, k.cluster, k.index) }))
+    .sort((a, b) => compareStrings(a.name, b.name));
   const poolKey = (c: Charge): string => JSON.stringify([c.cluster, c.pool]);
   // Free nodes on each pool before any retained replica is charged.
   const free = new Map<string, number>();
@@ -190,7 +196,7 @@ function findOvercommits(kept: readonly Kept[], ledger: Ledger): Overcommit[] {
       const key = poolKey(charge);
       const available = free.get(key)!;
       if (charge.nodes > available) {
-        overcommits.push({ replica: replica.from!.name, cluster: charge.cluster, pool: charge.pool, need: charge.nodes, free: Math.max(0, available) });
+        overcommits.push({ replica: replica.name, cluster: charge.cluster, pool: charge.pool, need: charge.nodes, free: Math.max(0, available) });
       }
       free.set(key, available - charge.nodes);
     }
@@ -220,7 +226,7 @@ export function schedule(input: ScheduleInput): ScheduleOutput {
   // A stale replica that scale-down removed is no longer one that could not be re-placed.
   const stillKept = new Set(state.kept.map((k) => k.from?.name));
   const staleNotReplaced = notReplaced.filter((s) => stillKept.has(s.replica));
-  const overcommitted = findOvercommits(state.kept, state.ledger);
+  const overcommitted = findOvercommits(input.deployment.name, state.kept, state.ledger);
   fill(state, target);
 
   // Step 6: output sorted by (cluster, index).
