@@ -72,10 +72,14 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 60, max: 300 }).map((n) => 'n'.repeat(n)) },
 );
 
-/** Object keys that are awkward but survive protobuf (`__proto__` would not: it never arrives). */
+/**
+ * Object keys that are awkward but survive protobuf. `__proto__` would not: the Struct decoder (the
+ * SDK's and this project's alike) drops it, so it never arrives; fast-check's string arbitraries
+ * produce it on purpose now and then, hence the filter.
+ */
 const hostileKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', 'x'.repeat(300), 'ключ', '\u0000', 'status', 'spec'),
-  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 12 }).filter((key) => key !== '__proto__'),
 );
 
 const awkwardNumber = fc.constantFrom(
