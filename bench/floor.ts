@@ -6,7 +6,7 @@ import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/fu
 import type { ResourceSelector } from '../src/composition.js';
 import { deploymentRequirements } from '../src/deployment/requirements.js';
 import { CLUSTER_REQUIREMENT, clusterRequirement } from '../src/replica/cluster.js';
-import { baseResponse } from '../src/response.js';
+import { baseResponse, protoRequirements } from '../src/response.js';
 
 function productRequirements(req: RunFunctionRequest): Record<string, ResourceSelector> {
   const composite = req.observed?.composite?.resource as { kind?: unknown; spec?: { clusterName?: unknown } } | undefined;
@@ -18,17 +18,6 @@ function productRequirements(req: RunFunctionRequest): Record<string, ResourceSe
 export function floorFunction(req: RunFunctionRequest): RunFunctionResponse {
   const rsp = baseResponse(req);
   const requirements = productRequirements(req);
-  const resources: NonNullable<RunFunctionResponse['requirements']>['resources'] = {};
-  for (const key of Object.keys(requirements).sort()) {
-    const selector = requirements[key]!;
-    resources[key] = {
-      apiVersion: selector.apiVersion,
-      kind: selector.kind,
-      matchName: selector.matchName,
-      matchLabels: selector.matchLabels ? { labels: selector.matchLabels } : undefined,
-      namespace: selector.namespace,
-    };
-  }
-  rsp.requirements = { extraResources: {}, resources, schemas: {} };
+  rsp.requirements = protoRequirements(requirements);
   return rsp;
 }

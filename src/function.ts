@@ -9,7 +9,7 @@ import {
   type RunFunctionRequest,
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
-import { baseResponse } from './response.js';
+import { baseResponse, protoRequirements } from './response.js';
 import { cut, describeValue, isRecord } from './values.js';
 import { API_VERSION, type KubeObject } from './api/types.js';
 import { parseInput } from './api/input.js';
@@ -104,18 +104,7 @@ function toRunFunctionResponse(req: RunFunctionRequest, composite: KubeObject, o
     reason: r.reason,
     target: Target.TARGET_COMPOSITE,
   }));
-  const resources: NonNullable<RunFunctionResponse['requirements']>['resources'] = {};
-  for (const key of Object.keys(out.requirements).sort()) {
-    const sel = out.requirements[key]!;
-    resources[key] = {
-      apiVersion: sel.apiVersion,
-      kind: sel.kind,
-      matchName: sel.matchName,
-      matchLabels: sel.matchLabels ? { labels: sel.matchLabels } : undefined,
-      namespace: sel.namespace,
-    };
-  }
-  rsp.requirements = { extraResources: {}, resources, schemas: {} };
+  rsp.requirements = protoRequirements(out.requirements);
   return rsp;
 }
 

@@ -1,5 +1,6 @@
 // The response every RunFunction path starts from.
 import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { ResourceSelector } from './composition.js';
 
 /** Crossplane's default: re-run at least this often even when nothing changes. */
 export const DEFAULT_TTL_SECONDS = 60;
@@ -20,3 +21,19 @@ export function baseResponse(req: RunFunctionRequest): RunFunctionResponse {
   };
 }
 
+
+/** The plain requirements of a pipeline as the protocol's Requirements, keys sorted. */
+export function protoRequirements(requirements: Record<string, ResourceSelector>): NonNullable<RunFunctionResponse['requirements']> {
+  const resources: NonNullable<RunFunctionResponse['requirements']>['resources'] = {};
+  for (const key of Object.keys(requirements).sort()) {
+    const selector = requirements[key]!;
+    resources[key] = {
+      apiVersion: selector.apiVersion,
+      kind: selector.kind,
+      matchName: selector.matchName,
+      matchLabels: selector.matchLabels ? { labels: selector.matchLabels } : undefined,
+      namespace: selector.namespace,
+    };
+  }
+  return { extraResources: {}, resources, schemas: {} };
+}
