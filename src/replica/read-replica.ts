@@ -129,14 +129,18 @@ function readStringMap(
   return out;
 }
 
-function readEnv(value: unknown, path: string, problems: Problems): EnvVar[] {
+/** An optional list field: absent reads as empty; anything but a list is a problem, read as empty. */
+function optionalList(value: unknown, path: string, problems: Problems): unknown[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(invalidValue(path, value, 'must be a list'));
-    return [];
-  }
+  if (Array.isArray(value)) return value;
+  problems.push(invalidValue(path, value, 'must be a list'));
+  return [];
+}
+
+function readEnv(value: unknown, path: string, problems: Problems): EnvVar[] {
+  const items = optionalList(value, path, problems);
   const env: EnvVar[] = [];
-  value.forEach((item: unknown, i) => {
+  items.forEach((item: unknown, i) => {
     const at = `${path}[${i}]`;
     if (!isRecord(item)) {
       problems.push(invalidValue(at, item, 'must be an object'));
@@ -189,13 +193,9 @@ function readContainer(spec: Record<string, unknown>, path: string, problems: Pr
 }
 
 function readPullSecrets(value: unknown, path: string, problems: Problems): { name: string }[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(invalidValue(path, value, 'must be a list'));
-    return [];
-  }
+  const items = optionalList(value, path, problems);
   const secrets: { name: string }[] = [];
-  value.forEach((item: unknown, i) => {
+  items.forEach((item: unknown, i) => {
     const name = readNonEmptyString(isRecord(item) ? item.name : undefined, `${path}[${i}].name`, problems);
     if (name !== undefined) secrets.push({ name });
   });
@@ -203,14 +203,10 @@ function readPullSecrets(value: unknown, path: string, problems: Problems): { na
 }
 
 function readDeviceRequests(value: unknown, path: string, problems: Problems): ResolvedDeviceRequest[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(invalidValue(path, value, 'must be a list'));
-    return [];
-  }
+  const items = optionalList(value, path, problems);
   const requests: ResolvedDeviceRequest[] = [];
   const seen = new Set<string>();
-  value.forEach((item: unknown, i) => {
+  items.forEach((item: unknown, i) => {
     const at = `${path}[${i}]`;
     if (!isRecord(item)) {
       problems.push(invalidValue(at, item, 'must be an object'));
