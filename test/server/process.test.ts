@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connectFunction } from '../../src/render/client.js';
 import { makeTestPki } from '../helpers/certs.js';
+import { functionRequest } from '../helpers/grpc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,17 +32,7 @@ function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { child, exited, listening, output: () => ({ stdout, stderr }) };
 }
 
-const xr = {
-  meta: { tag: 'p', capabilities: [] },
-  observed: { composite: { resource: { apiVersion: 'example.org/v1', kind: 'Other', metadata: { name: 'x' } }, connectionDetails: {}, ready: 0 }, resources: {} },
-  desired: undefined,
-  input: undefined,
-  context: undefined,
-  extraResources: {},
-  credentials: {},
-  requiredResources: {},
-  requiredSchemas: {},
-};
+const xr = functionRequest({ tag: 'p', xr: { apiVersion: 'example.org/v1', kind: 'Other', metadata: { name: 'x' } } });
 
 describe('the function process', () => {
   it('serves with --insecure, logs JSON, and exits 0 on SIGTERM', async () => {

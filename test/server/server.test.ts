@@ -8,6 +8,7 @@ import { baseResponse } from '../../src/response.js';
 import { serverCredentials, startFunctionServer, type FunctionServer, type RunFunctionHandler } from '../../src/server.js';
 import { connectFunction } from '../../src/render/client.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
+import { functionRequest } from '../helpers/grpc.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -18,17 +19,7 @@ const echo: RunFunctionHandler = (req) => {
 };
 
 function request(tag: string, padding = 0): RunFunctionRequest {
-  return {
-    meta: { tag, capabilities: [] },
-    observed: { composite: { resource: { apiVersion: 'example.org/v1', kind: 'X', pad: 'x'.repeat(padding) }, connectionDetails: {}, ready: 0 }, resources: {} },
-    desired: undefined,
-    input: undefined,
-    context: undefined,
-    extraResources: {},
-    credentials: {},
-    requiredResources: {},
-    requiredSchemas: {},
-  };
+  return functionRequest({ tag, xr: { apiVersion: 'example.org/v1', kind: 'X', pad: 'x'.repeat(padding) } });
 }
 
 function grpcCode(promise: Promise<unknown>): Promise<number | 'ok'> {
