@@ -144,16 +144,46 @@ const cachedStrings: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
 // every level would cost more than it saves.
 const MIN_SHARED_BYTES = 64;
 const MAX_SHARED_BYTES = 2048;
+// Sharing pays only when identical bytes recur. An encoder that writes the keys of equal objects in
+// different orders (Go's, for one: it writes a map in its random iteration order) makes them differ,
+// and looking up every object would then cost more than the decoding it saves. So lookups are
+// judged in windows: after a window whose hits skipped less than a quarter of the bytes its lookups
+// read, the next stretch of objects is decoded without lookup, and then a new window is tried,
+// since one part of a request may repeat where another does not. Measured at 1,000 clusters with
+// every object's keys shuffled: 148 ms instead of 141 ms without sharing at all.
+const LOOKUP_WINDOW = 512;
+const OBJECTS_SKIPPED_AFTER_POOR_WINDOW = 8 * LOOKUP_WINDOW;
+const SKIPPED_PER_READ = 0.25;
 
 /** The library's reader, with the bytes it reads kept at hand for the string cache and sharing. */
 class RequestReader extends BinaryReader {
   /** Decoded objects and lists by nesting depth and wire bytes; lives as long as one request's decoding. */
   readonly sharedValues = new Map<string, unknown>();
   private readonly wire: Buffer;
+  private candidates = 0;
+  private skipUntilCandidate = 0;
+  private lookupsInWindow = 0;
+  private bytesReadInWindow = 0;
+  private bytesSkippedInWindow = 0;
 
   constructor(private readonly source: Uint8Array) {
     super(source);
     this.wire = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  }
+
+  /** Whether to look the next object or list of a shareable size up (see LOOKUP_WINDOW). */
+  worthLookingUp(): boolean {
+    return ++this.candidates > this.skipUntilCandidate;
+  }
+
+  countLookup(length: number, hit: boolean): void {
+    this.bytesReadInWindow += length;
+    if (hit) this.bytesSkippedInWindow += length;
+    if (++this.lookupsInWindow < LOOKUP_WINDOW) return;
+    if (this.bytesSkippedInWindow < this.bytesReadInWindow * SKIPPED_PER_READ) this.skipUntilCandidate = this.candidates + OBJECTS_SKIPPED_AFTER_POOR_WINDOW;
+    this.lookupsInWindow = 0;
+    this.bytesReadInWindow = 0;
+    this.bytesSkippedInWindow = 0;
   }
 
   /** The bytes from..to as a string of as many characters, to key a Map by content. */
@@ -606,10 +636,11 @@ function readValue(reader: RequestReader, length: number, depth: number): unknow
  */
 function sharedValue<T>(reader: RequestReader, depth: number, read: (reader: RequestReader, length: number, depth: number) => T): T {
   const length = reader.uint32();
-  if (length < MIN_SHARED_BYTES || length > MAX_SHARED_BYTES) return read(reader, length, depth);
+  if (length < MIN_SHARED_BYTES || length > MAX_SHARED_BYTES || !reader.worthLookingUp()) return read(reader, length, depth);
   const from = reader.pos;
   const key = reader.contentKey(depth, from, from + length);
   const known = reader.sharedValues.get(key);
+  reader.countLookup(length, known !== undefined);
   if (known !== undefined) {
     reader.pos = from + length;
     return known as T;

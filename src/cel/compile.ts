@@ -16,6 +16,12 @@ import { isMalformedValue, isQuantityValue, isSemverValue, malformedReason, nano
 /** Kubernetes' limit on the length of a DRA device selector expression. */
 export const MAX_EXPRESSION_LENGTH = 10 * 1024;
 const SELECTOR_CACHE_SIZE = 10_000;
+/**
+ * Verdicts remembered across calls. A fleet publishes a few hundred distinct device contents and a
+ * deployment has a handful of selectors, so this holds every pair of a large fleet many times over;
+ * each entry is a key of a few hundred characters.
+ */
+const VERDICT_CACHE_SIZE = 20_000;
 
 const DEVICE_SCOPE: ValidationScope = {
   variables: new Set(['device']),
@@ -29,6 +35,11 @@ type CompileResult = { ok: true; program: Program } | { ok: false; message: stri
 export interface CompiledSelector {
   readonly expression: string;
   matches(device: DeviceActivation): boolean;
+  /**
+   * The verdict on a device identified by its content key (`deviceContentKey`): remembered per
+   * process, so `activate` is called only for content this selector has not judged before.
+   */
+  matchesContent(contentKey: string, activate: () => DeviceActivation): boolean;
 }
 
 export type SelectorCompileResult = { ok: true; selector: CompiledSelector } | { ok: false; message: string };
@@ -92,8 +103,22 @@ class Selector implements CompiledSelector {
       return false;
     }
   }
+
+  matchesContent(contentKey: string, activate: () => DeviceActivation): boolean {
+    // Evaluation depends on nothing but the expression and the device content (the budget is per
+    // evaluation), so a verdict holds for every later call that sees the same content: Crossplane
+    // reconciles every deployment against the same fleet over and over.
+    const key = `${this.expression}\u0000${contentKey}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.matches(activate());
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
 }
 
+const verdicts = new LruCache<string, boolean>(VERDICT_CACHE_SIZE);
 const selectorCache = new LruCache<string, SelectorCompileResult>(SELECTOR_CACHE_SIZE);
 
 /** Compiles a DRA device selector. Cached per process by expression text. Never throws. */

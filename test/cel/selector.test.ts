@@ -318,3 +318,34 @@ describe('deviceContentKey', () => {
     expect(deviceContentKey(other)).not.toBe(deviceContentKey(GPU_DEVICE));
   });
 });
+
+describe('verdicts remembered across calls', () => {
+  const selector = (expression: string) => {
+    const compiled = compileSelector(expression);
+    if (!compiled.ok) throw new Error(compiled.message);
+    return compiled.selector;
+  };
+
+  it('evaluates a selector once per device content, whichever device object carries it', () => {
+    const hopper = selector('device.attributes["gpu.nvidia.com"].architecture == "Hopper" && device.driver != "remembered"');
+    let activated = 0;
+    const activate = (device: PublishedDevice) => () => {
+      activated++;
+      return deviceActivation(device);
+    };
+    const copy: PublishedDevice = JSON.parse(JSON.stringify(GPU_DEVICE));
+    expect(hopper.matchesContent(deviceContentKey(GPU_DEVICE), activate(GPU_DEVICE))).toBe(true);
+    expect(hopper.matchesContent(deviceContentKey(copy), activate(copy))).toBe(true);
+    expect(activated).toBe(1);
+    const ampere: PublishedDevice = { ...GPU_DEVICE, attributes: { ...GPU_DEVICE.attributes, architecture: { string: 'Ampere' } } };
+    expect(hopper.matchesContent(deviceContentKey(ampere), activate(ampere))).toBe(false);
+    expect(activated).toBe(2);
+  });
+
+  it('keeps the verdicts of different selectors on the same content apart', () => {
+    const key = deviceContentKey(GPU_DEVICE);
+    const activate = () => deviceActivation(GPU_DEVICE);
+    expect(selector('device.capacity["gpu.nvidia.com"].memory.compareTo(quantity("100Gi")) >= 0').matchesContent(key, activate)).toBe(true);
+    expect(selector('device.capacity["gpu.nvidia.com"].memory.compareTo(quantity("200Gi")) >= 0').matchesContent(key, activate)).toBe(false);
+  });
+});

@@ -112,7 +112,7 @@ describe('matchMember', () => {
 });
 
 describe('MatchCache', () => {
-  it('evaluates each (selector, device content) pair at most once per schedule', () => {
+  it('asks for each (selector, device content) verdict at most once per schedule', () => {
     const m = member('Standalone', [request('gpu', 1, SEL.nvidia, SEL.hopper)]);
     const { plan, cache } = planFor([m]);
     // 50 clusters × 4 pools, two kinds of GPU content published under different pool names.
@@ -121,7 +121,7 @@ describe('MatchCache', () => {
       cache.analyze(cluster(`c${c}`, pools));
     }
     // nvidia: 3 contents (hopper gpu, ampere gpu, fabric); hopper: the 2 GPU contents passing nvidia.
-    expect(cache.evaluations).toBe(5);
+    expect(cache.verdictsNeeded).toBe(5);
     expect(plan.members).toHaveLength(1);
   });
 
@@ -132,7 +132,7 @@ describe('MatchCache', () => {
     const a = cache.analyze(cluster('a', [pool('p', 1, [gpu()])]));
     const b = cache.analyze(cluster('b', [pool('p', 1, [reordered])]));
     expect(b.engines[0]!.fits).toEqual(a.engines[0]!.fits);
-    expect(cache.evaluations).toBe(1);
+    expect(cache.verdictsNeeded).toBe(1);
   });
 
   it('answers correctly beyond the number of distinct pool kinds it keeps for comparison', () => {

@@ -123,3 +123,30 @@ describe('the pipelines never write to their request', () => {
     );
   });
 });
+
+describe('sharing judged by what it saves', () => {
+  /** `count` objects of about 100 bytes on the wire, no two alike. */
+  const unique = (count: number): unknown[] => Array.from({ length: count }, (_, i) => ({ id: `object-${i}`, padding: 'u'.repeat(80) }));
+  const repeated = (): unknown => ({ name: 'the same object', padding: 'r'.repeat(80) });
+
+  function decodedInput(input: Record<string, unknown>): Record<string, unknown[]> {
+    const req = toRunFunctionRequest(deploymentRequest({ deployment: gangDeployment(1), clusters: [], replicas: [] }));
+    req.input = input;
+    return decodeRunFunctionRequest(wire(req)).input as Record<string, unknown[]>;
+  }
+
+  it('stops looking objects up after a stretch where nothing repeats, and tries again later', () => {
+    // 600 unique objects make a poor window; the pair right after them is decoded without lookup.
+    const early = decodedInput({ a: unique(600), b: [repeated(), repeated()] }).b!;
+    expect(early[0]).toEqual(early[1]);
+    expect(early[0]).not.toBe(early[1]);
+    // After the 4,096 objects skipped, lookups resume, and the pair is shared again.
+    const late = decodedInput({ a: unique(4800), b: [repeated(), repeated()] }).b!;
+    expect(late[0]).toBe(late[1]);
+  });
+
+  it('keeps looking up while objects repeat', () => {
+    const items = decodedInput({ a: Array.from({ length: 3000 }, repeated) }).a!;
+    expect(new Set(items).size).toBe(1);
+  });
+});

@@ -167,13 +167,17 @@ export class MatchCache {
   private readonly lastKindAt: PoolKind[] = [];
   private readonly layouts: LayoutNode = { children: new Map() };
   private readonly analyses = new Map<string, ClusterAnalysis>();
-  private evaluationCount = 0;
+  private verdictCount = 0;
 
   constructor(private readonly plan: DeploymentPlan) {}
 
-  /** How many selector evaluations actually ran (the rest were answered from the memo). */
-  get evaluations(): number {
-    return this.evaluationCount;
+  /**
+   * How many (selector, device content) verdicts this schedule needed: each was asked of the
+   * selector once, which evaluates it unless an earlier call already had; every other question was
+   * answered from this memo.
+   */
+  get verdictsNeeded(): number {
+    return this.verdictCount;
   }
 
   /** The cluster's static analysis against this schedule's deployment, computed once per cluster. */
@@ -212,8 +216,8 @@ export class MatchCache {
     const key = this.contentKey(device);
     let verdict = byContent.get(key);
     if (verdict === undefined) {
-      this.evaluationCount++;
-      verdict = selector.matches(this.activation(device));
+      this.verdictCount++;
+      verdict = selector.matchesContent(key, () => this.activation(device));
       byContent.set(key, verdict);
     }
     return verdict;
