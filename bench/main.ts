@@ -9,8 +9,9 @@
 // 4. Throughput of small ModelReplica calls, many in flight from one client.
 // Then every target side by side with what was measured, PASS or MISS. Loopback only; it stops by
 // itself (a watchdog ends it and its children if anything hangs).
-import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { killChildren, runWorker, startServer } from './children.js';
 import { deploymentRequest, gangDeployment, generateFleet, generateForeignReplicas, prefillDecodeDeployment } from './fleet.js';
 import { measureGrpc, throughput, type GrpcResult, type ThroughputResult } from './grpc.js';
@@ -105,8 +106,13 @@ async function inProcessScheduling(s: Settings, targets: Target[]): Promise<Work
   print('Times are wall clock; "CPU median" is the process CPU time per call (all threads, so GC threads count), which');
   print('leaves out time spent waiting for a core while other processes run.\n');
   const reports: WorkerReport[] = [];
+  const generated = new Map<number, WorkerReport>();
   for (const size of s.sizes) {
-    const report = await runWorker(['schedule', String(size), JSON.stringify(measureOptions(s))]);
+    const dir = mkdtempSync(join(tmpdir(), 'modelplane-bench-'));
+    const fixtures = await runWorker(['fixtures', String(size), dir]);
+    const report = fixtures.error ? fixtures : await runWorker(['schedule', String(size), dir, JSON.stringify(measureOptions(s))]);
+    rmSync(dir, { recursive: true, force: true });
+    generated.set(size, fixtures);
     if (report.error) {
       print(`${count(size)} clusters: ${report.error}`);
       const limit = size === 1000 ? 20 : size === 5000 ? 100 : undefined;
@@ -151,11 +157,15 @@ async function inProcessScheduling(s: Settings, targets: Target[]): Promise<Work
   print('\nGrowth with fleet size: exponent k of time ≈ c·clusters^k, least squares on log-log');
   print(table(['deployment', 'sizes', 'k (medians)', 'k (minimums)', 'k (two largest sizes, medians)'], growth));
 
-  print('\nMemory per worker process (the request objects are built in the process, as the server decodes them):');
+  print('\nMemory per measuring process. The fleet is generated in a process of its own and written out as the');
+  print('RunFunctionRequests Crossplane sends; the measuring process decodes each with the server\'s codec, as the server does:');
   print(
     table(
-      ['clusters', 'foreign replicas', 'request objects built in', 'RSS with the request, settled', 'peak RSS'],
-      reports.map((r) => [count(r.clusters!), count(r.foreignReplicas ?? 0), ms(r.setupMs), mb(r.fixtureRssBytes), mb(r.maxRssBytes)]),
+      ['clusters', 'foreign replicas', 'fleet generated in', 'request decoded in', 'RSS with the request, settled', 'peak RSS'],
+      reports.map((r) => {
+        const fixtures = generated.get(r.clusters!);
+        return [count(r.clusters!), count(fixtures?.foreignReplicas ?? 0), ms(fixtures?.setupMs ?? Number.NaN), ms(r.setupMs), mb(r.fixtureRssBytes), mb(r.maxRssBytes)];
+      }),
     ),
   );
   const largest = reports.find((r) => r.clusters === Math.max(...s.sizes));

@@ -1,7 +1,16 @@
 // In-process measurements, one task per process so each task's peak RSS is its own. Started by
-// bench/main.ts with an IPC channel; argv: `schedule <clusters> <MeasureOptions as JSON>` or
-// `replica <MeasureOptions as JSON>`. Sends one WorkerReport and exits.
+// bench/main.ts with an IPC channel; argv: `fixtures <clusters> <dir>` (generate the fleet and write
+// the ModelDeployment requests to dir, as Crossplane would send them), `schedule <clusters> <dir>
+// <MeasureOptions as JSON>` (decode each request as the server does and measure the pipeline on
+// it) or `replica <MeasureOptions as JSON>`. Sends one WorkerReport and exits.
+//
+// Generating a fleet allocates far more than decoding it, so it runs in a process of its own:
+// the measuring process's peak RSS is then what a function process holding that request needs.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import type { KubeObject } from '../src/api/types.js';
+import { decodeRunFunctionRequest } from '../src/codec.js';
 import type { CompositionRequest, CompositionResponse } from '../src/composition.js';
 import {
   deploymentRequest,
@@ -12,6 +21,7 @@ import {
   prefillDecodeDeployment,
 } from './fleet.js';
 import { largestExampleReplica, smallExampleReplica } from './replicas.js';
+import { toRunFunctionRequest } from './requests.js';
 import { elapsedMs } from './stats.js';
 
 export interface MeasureOptions {
@@ -40,8 +50,9 @@ export interface WorkerReport {
   task: string;
   clusters?: number;
   foreignReplicas?: number;
+  /** fixtures: generating the fleet; schedule: decoding the request (the longest of its cases). */
   setupMs: number;
-  /** RSS once the requests are built and garbage is collected, before the first pipeline call: the fixture's own share. */
+  /** RSS with the first request decoded and garbage collected, before the first pipeline call: the request's own share. */
   fixtureRssBytes: number;
   cases: CaseReport[];
   maxRssBytes: number;
@@ -99,29 +110,54 @@ function steadyRequest(pipeline: Pipeline, first: CompositionRequest): Compositi
   return req;
 }
 
-async function scheduleTask(clusters: number, options: MeasureOptions): Promise<WorkerReport> {
+/** The ModelDeployment cases of one fleet size, each written to `<dir>/<file>` by the fixtures task. */
+const SCHEDULE_CASES = [
+  { label: 'gang', file: 'gang.bin' },
+  { label: 'gang (steady state)', file: 'gang-steady.bin' },
+  { label: 'prefill-decode', file: 'prefill-decode.bin' },
+  { label: 'prefill-decode (steady state)', file: 'prefill-decode-steady.bin' },
+] as const;
+
+async function fixturesTask(clusters: number, dir: string): Promise<WorkerReport> {
   const { runModelDeployment } = await import('../src/deployment/pipeline.js');
   const setupStart = process.hrtime.bigint();
   const fleet = generateFleet({ clusters, seed: 1 });
   const foreign = generateForeignReplicas(fleet, 2, 2);
-  const requests = [
-    ['gang', deploymentRequest({ deployment: gangDeployment(10), clusters: fleet, replicas: foreign })],
-    ['prefill-decode', deploymentRequest({ deployment: prefillDecodeDeployment(10), clusters: fleet, replicas: foreign })],
-  ] as const;
   const setupMs = elapsedMs(setupStart);
-  const fixtureRssBytes = settledRss();
-  const cases: CaseReport[] = [];
-  for (const [label, first] of requests) {
-    const firstOut = runModelDeployment(first);
-    cases.push({ label, ...measure(() => runModelDeployment(first), options), outcome: deploymentOutcome(firstOut) });
-    const steady = steadyRequest(runModelDeployment, first);
-    cases.push({
-      label: `${label} (steady state)`,
-      ...measure(() => runModelDeployment(steady), options),
-      outcome: deploymentOutcome(runModelDeployment(steady)),
-    });
+  const write = (file: string, req: CompositionRequest): void => writeFileSync(join(dir, file), RunFunctionRequest.encode(toRunFunctionRequest(req)).finish());
+  for (const [label, deployment] of [
+    ['gang', gangDeployment(10)],
+    ['prefill-decode', prefillDecodeDeployment(10)],
+  ] as const) {
+    const first = deploymentRequest({ deployment, clusters: fleet, replicas: foreign });
+    write(`${label}.bin`, first);
+    write(`${label}-steady.bin`, steadyRequest(runModelDeployment, first));
   }
-  return { task: 'schedule', clusters, foreignReplicas: foreign.length, setupMs, fixtureRssBytes, cases, maxRssBytes: 0 };
+  return { task: 'fixtures', clusters, foreignReplicas: foreign.length, setupMs, fixtureRssBytes: 0, cases: [], maxRssBytes: 0 };
+}
+
+async function scheduleTask(clusters: number, dir: string, options: MeasureOptions): Promise<WorkerReport> {
+  const { runModelDeployment } = await import('../src/deployment/pipeline.js');
+  const { toCompositionRequest } = await import('../src/function.js');
+  const { DEFAULT_INPUT } = await import('../src/api/input.js');
+  const cases: CaseReport[] = [];
+  let decodeMs = 0;
+  let fixtureRssBytes = 0;
+  // As in the server: the bytes are dropped once decoded, and the request lives for its calls.
+  const decodedRequest = (file: string): CompositionRequest => {
+    const bytes = readFileSync(join(dir, file));
+    const decodeStart = process.hrtime.bigint();
+    const decoded = decodeRunFunctionRequest(bytes);
+    decodeMs = Math.max(decodeMs, elapsedMs(decodeStart));
+    return toCompositionRequest(decoded, decoded.observed!.composite!.resource as KubeObject, DEFAULT_INPUT);
+  };
+  for (const { label, file } of SCHEDULE_CASES) {
+    const req = decodedRequest(file);
+    if (fixtureRssBytes === 0) fixtureRssBytes = settledRss();
+    const outcome = deploymentOutcome(runModelDeployment(req));
+    cases.push({ label, ...measure(() => runModelDeployment(req), options), outcome });
+  }
+  return { task: 'schedule', clusters, setupMs: decodeMs, fixtureRssBytes, cases, maxRssBytes: 0 };
 }
 
 async function replicaTask(options: MeasureOptions): Promise<WorkerReport> {
@@ -145,8 +181,10 @@ async function main(): Promise<void> {
   const [task, ...rest] = process.argv.slice(2);
   let report: WorkerReport;
   try {
-    if (task === 'schedule') {
-      report = await scheduleTask(Number(rest[0]), JSON.parse(rest[1]!) as MeasureOptions);
+    if (task === 'fixtures') {
+      report = await fixturesTask(Number(rest[0]), rest[1]!);
+    } else if (task === 'schedule') {
+      report = await scheduleTask(Number(rest[0]), rest[1]!, JSON.parse(rest[2]!) as MeasureOptions);
     } else if (task === 'replica') {
       report = await replicaTask(JSON.parse(rest[0]!) as MeasureOptions);
     } else {

@@ -40,7 +40,8 @@ function asObject(value: unknown): KubeObject | undefined {
   return isRecord(value) ? (value as KubeObject) : undefined;
 }
 
-function toCompositionRequest(req: RunFunctionRequest, composite: KubeObject, input: CompositionRequest['input']): CompositionRequest {
+/** The pipelines' view of a request: the XR, what is observed and required, and the parsed Input. */
+export function toCompositionRequest(req: RunFunctionRequest, composite: KubeObject, input: CompositionRequest['input']): CompositionRequest {
   const observed: Record<string, KubeObject> = {};
   for (const [key, res] of Object.entries(req.observed?.resources ?? {})) {
     const obj = asObject(res?.resource);

@@ -6,7 +6,7 @@
 // that is exactly `^X$` therefore runs as X matched against the whole text: the same language, a
 // third of the cost. Anything else runs as written.
 import { RE2JS } from '@bufbuild/re2';
-import { LruCache } from '../cel/lru.js';
+import { LruCache } from '../lru.js';
 
 export interface CompiledPattern {
   test(text: string): boolean;

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { INPUT_API_VERSION, INPUT_KIND, inputSchemaValidator } from './input.js';
 import { cut, describeValue } from '../values.js';
+import { LruCache } from '../lru.js';
 import {
   compileStructuralSchema,
   FIELD_NOT_DECLARED,
@@ -200,10 +201,21 @@ export function withDefaults<T>(manifest: T): T {
  * its XRD's schema, bounds and validation rules, except fields the schema does not declare, which
  * the API server prunes on admission instead of rejecting. Empty when it would be admitted.
  */
-export function compositeViolations(composite: unknown): Violation[] {
-  // The notice that rules were skipped always comes with the schema errors that caused it.
-  return validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED);
+export function compositeViolations(composite: unknown): readonly Violation[] {
+  // Crossplane sends the same composite on every reconcile until its spec or status changes, so the
+  // verdict is remembered by content: serialising it costs a tenth of checking it.
+  const key = JSON.stringify(composite);
+  let violations = checkedComposites.get(key);
+  if (violations === undefined) {
+    // The notice that rules were skipped always comes with the schema errors that caused it.
+    violations = Object.freeze(validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED));
+    checkedComposites.set(key, violations);
+  }
+  return violations;
 }
+
+const CHECKED_COMPOSITES_KEPT = 1024;
+const checkedComposites = new LruCache<string, readonly Violation[]>(CHECKED_COMPOSITES_KEPT);
 
 /**
  * A violation as a condition message states it: field path, the offending value (cut short) where

@@ -7,7 +7,7 @@ import { budgetComprehensions, withinBudget } from './budget.js';
 import { costProblem } from './cost.js';
 import { deviceBinding, isDeviceActivation, type DeviceActivation } from './device.js';
 import { environment } from './environment.js';
-import { LruCache } from './lru.js';
+import { LruCache } from '../lru.js';
 import { formatQuantity } from './quantity.js';
 import { formatSemver } from './semver.js';
 import { findProblems, type ValidationScope } from './validate.js';

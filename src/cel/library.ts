@@ -3,7 +3,7 @@
 import { CelScalar, celFunc, celMethod, type CelFunc } from '@bufbuild/cel';
 import type { ReflectMessage } from '@bufbuild/protobuf/reflect';
 import { RE2JS } from '@bufbuild/re2';
-import { LruCache } from './lru.js';
+import { LruCache } from '../lru.js';
 import {
   addQuantities,
   compareQuantities,

@@ -163,6 +163,18 @@ describe('observed composites', () => {
     ]);
   });
 
+  it('checks a composite once per content: the same object again gets the same verdict, a changed one its own', () => {
+    const invalid = deployment({ replicas: 300, engines });
+    const first = compositeViolations(invalid);
+    expect(compositeViolations(structuredClone(invalid))).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    const fixed = deployment({ replicas: 3, engines });
+    expect(compositeViolations(fixed)).toEqual([]);
+    expect(compositeViolations({ ...fixed, spec: { ...(fixed.spec as object), replicas: 257 } }).map(formatViolation)).toEqual([
+      'spec.replicas: Invalid value: 257: must be less than or equal to 256',
+    ]);
+  });
+
   it('leaves out the notice that rules were skipped, keeping the error that caused it', () => {
     const manifest = deployment({ replicas: 'one', engines });
     expect(compositeViolations(manifest).map(formatViolation)).toEqual(['spec.replicas: Invalid value: "one": must be of type integer']);
