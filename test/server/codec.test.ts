@@ -202,6 +202,40 @@ function unknownFields(writer: BinaryWriter): BinaryWriter {
     .uint32((16 << 3) | 4);
 }
 
+describe('key order of decoded objects', () => {
+  /** The Input of a request whose Input Struct has `entries` written in that order. */
+  function inputWith(entries: [string, string][]): Record<string, unknown> {
+    const writer = new BinaryWriter();
+    message(writer, 4, (struct) => {
+      for (const [key, value] of entries) field(struct, key, (v) => v.uint32(26).string(value));
+    });
+    return decodeRunFunctionRequest(writer.finish()).input!;
+  }
+
+  it('puts keys in code-unit order whatever order the wire has them in', () => {
+    const decoded = inputWith([['name', 'a'], ['image', 'b'], ['Args', 'c'], ['env', 'd']]);
+    expect(Object.keys(decoded)).toEqual(['Args', 'env', 'image', 'name']);
+    expect(decoded).toEqual({ name: 'a', image: 'b', Args: 'c', env: 'd' });
+  });
+
+  it('keeps the last value of a repeated key, as the generated decoder does', () => {
+    const entries: [string, string][] = [['b', 'first'], ['a', 'x'], ['b', 'last']];
+    expect(inputWith(entries)).toEqual({ a: 'x', b: 'last' });
+    const writer = new BinaryWriter();
+    message(writer, 4, (struct) => {
+      for (const [key, value] of entries) field(struct, key, (v) => v.uint32(26).string(value));
+    });
+    const bytes = writer.finish();
+    expectSameObjects(decodeRunFunctionRequest(bytes).input, RunFunctionRequest.decode(bytes).input);
+  });
+
+  it('sorts a large object written in reverse order', () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `key-${String(i).padStart(6, '0')}`);
+    const decoded = inputWith(keys.map((key): [string, string] => [key, key]).reverse());
+    expect(Object.keys(decoded)).toEqual(keys);
+  });
+});
+
 // ---- properties ---------------------------------------------------------------------------------
 
 describe('request decoding', () => {
