@@ -1,6 +1,8 @@
 // The benchmark's child processes: in-process workers (bench/worker.ts) and function servers
-// (bench/server.ts), each run through tsx with an IPC channel. Every child is tracked so the
-// benchmark can end them all if it has to stop early.
+// (bench/server.ts). The benchmark runs compiled (`npm run bench` builds it into .bench-build/ with
+// the product's sources, apis/ and examples/ beside it), so every child is plain node running
+// JavaScript, as the function runs in production: no loader in the process to inflate its memory.
+// Every child is tracked so the benchmark can end them all if it has to stop early.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -11,12 +13,16 @@ import type { WorkerReport } from './worker.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/** The heap ceiling the image sets (Dockerfile, NODE_OPTIONS): every child runs as the function is deployed. */
+export const IMAGE_NODE_OPTIONS = '--max-old-space-size=256';
+
 const children = new Set<ChildProcess>();
 
-function forkTs(script: string, args: string[], quiet: boolean, nodeFlags: string[] = []): ChildProcess {
+function forkChild(script: string, args: string[], quiet: boolean, nodeFlags: string[] = []): ChildProcess {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...nodeFlags],
+    execArgv: nodeFlags,
+    env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -32,7 +38,7 @@ export function killChildren(): void {
 /** Run one worker task to completion and return its report (an error report if it died). */
 export async function runWorker(args: string[]): Promise<WorkerReport> {
   // --expose-gc only so the worker can settle its heap before reading the fixture's RSS.
-  const child = forkTs('./worker.ts', args, false, ['--expose-gc']);
+  const child = forkChild('./worker.js', args, false, ['--expose-gc']);
   const exited = once(child, 'exit').then(([code]): [WorkerReport] => [
     { task: String(args[0]), setupMs: 0, fixtureRssBytes: 0, cases: [], maxRssBytes: 0, error: `worker exited with ${String(code)}` },
   ]);
@@ -54,7 +60,7 @@ export interface ServerHandle {
 }
 
 export async function startServer(kind: ServerKind): Promise<ServerHandle> {
-  const child = forkTs('./server.ts', [kind], true);
+  const child = forkChild('./server.js', [kind], true);
   const [first] = (await once(child, 'message')) as [ServerMessage];
   if (first.type !== 'listening') throw new Error(`${kind} server did not start: ${first.type === 'error' ? first.message : first.type}`);
   const target = `127.0.0.1:${first.port}`;

@@ -157,10 +157,24 @@ const LOOKUP_WINDOW = 512;
 const OBJECTS_SKIPPED_AFTER_POOR_WINDOW = 8 * LOOKUP_WINDOW;
 const SKIPPED_PER_READ = 0.25;
 
+/** A decoded object or list and where its bytes are, so a later occurrence can be compared with them. */
+interface SharedEntry {
+  depth: number;
+  from: number;
+  length: number;
+  value: unknown;
+  /** An earlier entry of the same hash. */
+  next: SharedEntry | undefined;
+}
+
 /** The library's reader, with the bytes it reads kept at hand for the string cache and sharing. */
 class RequestReader extends BinaryReader {
-  /** Decoded objects and lists by nesting depth and wire bytes; lives as long as one request's decoding. */
-  readonly sharedValues = new Map<string, unknown>();
+  /**
+   * Decoded objects and lists by a hash of their nesting depth and wire bytes, each hash's values
+   * chained; lives as long as one request's decoding. Entries point into the request's bytes
+   * instead of copying them, so a large fleet's table costs a few MB, not a copy of the fleet.
+   */
+  private readonly sharedValues = new Map<number, SharedEntry>();
   private readonly wire: Buffer;
   private candidates = 0;
   private skipUntilCandidate = 0;
@@ -188,9 +202,25 @@ class RequestReader extends BinaryReader {
     this.bytesSkippedInWindow = 0;
   }
 
-  /** The bytes from..to as a string of as many characters, to key a Map by content. */
-  contentKey(depth: number, from: number, to: number): string {
-    return String.fromCharCode(depth) + this.wire.toString('latin1', from, to);
+  /** The value decoded earlier from the same `length` bytes at `from`, at the same depth. */
+  sharedValue(depth: number, from: number, length: number): SharedEntry | undefined {
+    const hash = this.contentHash(depth, from, length);
+    for (let entry = this.sharedValues.get(hash); entry !== undefined; entry = entry.next) {
+      if (entry.depth === depth && entry.length === length && this.wire.compare(this.wire, entry.from, entry.from + length, from, from + length) === 0) return entry;
+    }
+    return undefined;
+  }
+
+  share(depth: number, from: number, length: number, value: unknown): void {
+    const hash = this.contentHash(depth, from, length);
+    this.sharedValues.set(hash, { depth, from, length, value, next: this.sharedValues.get(hash) });
+  }
+
+  private contentHash(depth: number, from: number, length: number): number {
+    const bytes = this.source;
+    let hash = Math.imul(0x811c9dc5 ^ depth, 0x01000193); // FNV-1a
+    for (let i = from, end = from + length; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    return hash;
   }
 
   /** A string field, as `string()` reads it, from the cache when it holds the same characters. */
@@ -695,15 +725,14 @@ function sharedValue<T>(reader: RequestReader, depth: number, read: (reader: Req
   const length = reader.uint32();
   if (length < MIN_SHARED_BYTES || length > MAX_SHARED_BYTES || !reader.worthLookingUp()) return read(reader, length, depth);
   const from = reader.pos;
-  const key = reader.contentKey(depth, from, from + length);
-  const known = reader.sharedValues.get(key);
+  const known = reader.sharedValue(depth, from, length);
   reader.countLookup(length, known !== undefined);
   if (known !== undefined) {
     reader.pos = from + length;
-    return known as T;
+    return known.value as T;
   }
   const value = read(reader, length, depth);
-  reader.sharedValues.set(key, value);
+  reader.share(depth, from, length, value);
   return value;
 }
 

@@ -5,7 +5,8 @@ import { knownKinds } from './api/schema.js';
 import { createLogger } from './log.js';
 import { runFunction } from './function.js';
 import { startFunctionServer, type FunctionServer } from './server.js';
-import { parseCli, USAGE, type CliOptions } from './options.js';
+import { getHeapStatistics } from 'node:v8';
+import { heapNeeded, parseCli, USAGE, type CliOptions } from './options.js';
 
 async function main(): Promise<void> {
   let options: CliOptions | 'help';
@@ -20,6 +21,17 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(options.debug);
+  // The image caps the heap (NODE_OPTIONS in the Dockerfile) so garbage is collected long before the
+  // pod's memory is gone; a larger --max-recv-message-size needs a larger cap, or a large fleet's
+  // request would run the process out of heap.
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  if (heapLimit < heapNeeded(options.maxRecvMessageSize)) {
+    const mib = (bytes: number): number => Math.ceil(bytes / (1024 * 1024));
+    logger.warn(
+      { heapLimitMiB: mib(heapLimit), maxRecvMessageSize: options.maxRecvMessageSize, heapNeededMiB: mib(heapNeeded(options.maxRecvMessageSize)) },
+      'the JavaScript heap is too small for the largest request accepted; set NODE_OPTIONS=--max-old-space-size to at least heapNeededMiB',
+    );
+  }
   // Signal handlers go in before the server listens: a SIGTERM that arrives as soon as the
   // "listening" line is out must still drain and exit 0, not kill the process.
   let server: FunctionServer | undefined;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseCli } from '../../src/options.js';
+import { readFileSync } from 'node:fs';
+import { IMAGE_NODE_OPTIONS } from '../../bench/children.js';
+import { heapNeeded, parseCli } from '../../src/options.js';
 import { DEFAULT_MAX_RECV_MESSAGE_SIZE } from '../../src/server.js';
 
 describe('command-line flags', () => {
@@ -35,5 +37,23 @@ describe('command-line flags', () => {
 
   it('rejects unknown flags', () => {
     expect(() => parseCli(['--bogus'], {})).toThrow(/bogus/);
+  });
+});
+
+describe('heap ceiling', () => {
+  const MIB = 1024 * 1024;
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const imageNodeOptions = /^ENV NODE_OPTIONS=(.*)$/m.exec(finalStage)?.[1];
+
+  it('grows with the largest request accepted', () => {
+    expect(heapNeeded(DEFAULT_MAX_RECV_MESSAGE_SIZE)).toBe(256 * MIB);
+    expect(heapNeeded(2 * DEFAULT_MAX_RECV_MESSAGE_SIZE)).toBe(448 * MIB);
+  });
+
+  it('is set by the image to what the default largest request needs, and the benchmark runs with it', () => {
+    const ceiling = Number(/--max-old-space-size=(\d+)/.exec(imageNodeOptions ?? '')?.[1]);
+    expect(ceiling * MIB).toBeGreaterThanOrEqual(heapNeeded(DEFAULT_MAX_RECV_MESSAGE_SIZE));
+    expect(imageNodeOptions).toBe(IMAGE_NODE_OPTIONS);
   });
 });

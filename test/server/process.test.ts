@@ -49,6 +49,21 @@ describe('the function process', () => {
     expect(logs[0]).toMatchObject({ severity: 'INFO' });
   });
 
+  it('warns at start-up when the heap is too small for the largest request it accepts', async () => {
+    const logLines = async (env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ msg: string; heapNeededMiB?: number }[]> => {
+      const proc = startProcess(['--insecure', '--address', '127.0.0.1:0', ...args], env);
+      await proc.listening;
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      return proc.output().stdout.trim().split('\n').map((l) => JSON.parse(l));
+    };
+    const tooSmall = (lines: { msg: string }[]) => lines.filter((l) => l.msg.startsWith('the JavaScript heap is too small'));
+    // The image's heap holds the default 64 MiB request, but not a 256 MiB one.
+    expect(tooSmall(await logLines({ NODE_OPTIONS: '--max-old-space-size=256' }))).toEqual([]);
+    const warned = tooSmall(await logLines({ NODE_OPTIONS: '--max-old-space-size=256' }, ['--max-recv-message-size', String(256 * 1024 * 1024)]));
+    expect(warned).toEqual([expect.objectContaining({ heapNeededMiB: 832 })]);
+  });
+
   it('serves mTLS from TLS_SERVER_CERTS_DIR', async () => {
     const pki = makeTestPki();
     const proc = startProcess(['--address', '127.0.0.1:0'], { TLS_SERVER_CERTS_DIR: pki.serverDir });
