@@ -57,6 +57,24 @@ export class SeededRandom {
   }
 }
 
+/**
+ * A copy of a JSON value with every object's keys in a random order, as Crossplane's Go encoder
+ * writes them (it writes a map in Go's randomised iteration order): equal objects of a fleet then
+ * reach the function with different key orders and different bytes.
+ */
+export function shuffledKeys<T>(value: T, rng: SeededRandom): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => shuffledKeys(item, rng)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const keys = Object.keys(value);
+  for (let i = keys.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = shuffledKeys((value as Record<string, unknown>)[key], rng);
+  return out as T;
+}
+
 // ---- hardware classes ----------------------------------------------------------------------------
 
 export type PoolClass = 'l4' | 'a100' | 'h100' | 'h200' | 'mi300x' | 'cpu';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { killChildren, runWorker, startServer } from './children.js';
-import { deploymentRequest, gangDeployment, generateFleet, generateForeignReplicas, prefillDecodeDeployment } from './fleet.js';
+import { deploymentRequest, gangDeployment, generateFleet, generateForeignReplicas, prefillDecodeDeployment, SeededRandom, shuffledKeys } from './fleet.js';
 import { measureGrpc, throughput, type GrpcResult, type ThroughputResult } from './grpc.js';
 import { largestExampleReplica, smallExampleReplica } from './replicas.js';
 import { toRunFunctionRequest } from './requests.js';
@@ -231,6 +231,9 @@ async function overGrpc(s: Settings, targets: Target[]): Promise<GrpcPart> {
         const request = toRunFunctionRequest(deploymentRequest({ deployment, clusters: fleet, replicas: foreign }));
         results.push(await measureGrpc({ label: `ModelDeployment ${label}`, clusters: size, request }, product, floor, options));
       }
+      // As Crossplane's Go encoder sends it: every object's keys in a random order.
+      const shuffled = shuffledKeys(deploymentRequest({ deployment: gangDeployment(10), clusters: fleet, replicas: foreign }), new SeededRandom(3));
+      results.push(await measureGrpc({ label: 'ModelDeployment gang, keys in random order', clusters: size, request: toRunFunctionRequest(shuffled) }, product, floor, options));
     }
     rss.afterSmall = await product.maxRssBytes();
     // A few calls at the largest fleet, for the server's peak memory with the biggest request.

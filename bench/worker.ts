@@ -19,6 +19,8 @@ import {
   generateForeignReplicas,
   observeReady,
   prefillDecodeDeployment,
+  SeededRandom,
+  shuffledKeys,
 } from './fleet.js';
 import { largestExampleReplica, smallExampleReplica } from './replicas.js';
 import { toRunFunctionRequest } from './requests.js';
@@ -116,6 +118,7 @@ const SCHEDULE_CASES = [
   { label: 'gang (steady state)', file: 'gang-steady.bin' },
   { label: 'prefill-decode', file: 'prefill-decode.bin' },
   { label: 'prefill-decode (steady state)', file: 'prefill-decode-steady.bin' },
+  { label: 'gang, keys in random order', file: 'gang-shuffled.bin' },
 ] as const;
 
 async function fixturesTask(clusters: number, dir: string): Promise<WorkerReport> {
@@ -132,6 +135,7 @@ async function fixturesTask(clusters: number, dir: string): Promise<WorkerReport
     const first = deploymentRequest({ deployment, clusters: fleet, replicas: foreign });
     write(`${label}.bin`, first);
     write(`${label}-steady.bin`, steadyRequest(runModelDeployment, first));
+    if (label === 'gang') write('gang-shuffled.bin', shuffledKeys(first, new SeededRandom(3)));
   }
   return { task: 'fixtures', clusters, foreignReplicas: foreign.length, setupMs, fixtureRssBytes: 0, cases: [], maxRssBytes: 0 };
 }

@@ -145,6 +145,8 @@ const cachedStrings: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
 // ones are rarely repeated whole (their repeated parts are shared instead), and hashing them at
 // every level would cost more than it saves.
 const MIN_SHARED_BYTES = 64;
+/** A request smaller than this is decoded without sharing: it repeats too little to pay for the lookups. */
+const MIN_REQUEST_BYTES_FOR_SHARING = 64 * 1024;
 const MAX_SHARED_BYTES = 2048;
 // Sharing pays only when identical bytes recur. An encoder that writes the keys of equal objects in
 // different orders (Go's, for one: it writes a map in its random iteration order) makes them differ,
@@ -189,7 +191,7 @@ class RequestReader extends BinaryReader {
 
   /** Whether to look the next object or list of a shareable size up (see LOOKUP_WINDOW). */
   worthLookingUp(): boolean {
-    return ++this.candidates > this.skipUntilCandidate;
+    return this.len >= MIN_REQUEST_BYTES_FOR_SHARING && ++this.candidates > this.skipUntilCandidate;
   }
 
   countLookup(length: number, hit: boolean): void {

@@ -33,3 +33,14 @@ export function capList(items: string[], limit: number): string[] {
   if (items.length <= limit) return items;
   return [...items.slice(0, limit), `and ${items.length - limit} more`];
 }
+
+/** Stands in for NaN and ±Infinity, which JSON cannot write, so they keep keys of their own. */
+const NON_FINITE = '\u0000non-finite number';
+
+/**
+ * A string equal for equal JSON-like values (same key order), to key caches of checks by content.
+ * JSON text alone would give NaN, Infinity and null the same key; they get distinct ones here.
+ */
+export function contentKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v)) ?? 'undefined';
+}

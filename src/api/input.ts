@@ -2,6 +2,8 @@
 //
 // The schema lives here rather than being read from package/input.yaml at run time, so the function
 // server needs nothing but its code; a test keeps the CRD in package/input.yaml equal to it.
+import { LruCache } from '../lru.js';
+import { contentKey } from '../values.js';
 import { compileStructuralSchema, formatViolation, RULES_NOT_CHECKED, type SchemaNode, type StructuralValidator } from './structural.js';
 
 export interface Toleration {
@@ -131,6 +133,29 @@ export function inputSchemaValidator(): StructuralValidator {
  * An invalid input names every offending field: `gpuTolerations[0].operator: Unsupported value: ...`.
  */
 export function parseInput(raw: unknown): ParsedInput {
+  // Every call of a Composition step carries the same Input: it is checked once per content, and
+  // what comes out is frozen, since every later call shares it.
+  const key = contentKey(raw);
+  let parsed = parsedInputs.get(key);
+  if (parsed === undefined) {
+    parsed = deepFreeze(checkInput(raw));
+    parsedInputs.set(key, parsed);
+  }
+  return parsed;
+}
+
+const PARSED_INPUTS_KEPT = 64;
+const parsedInputs = new LruCache<string, ParsedInput>(PARSED_INPUTS_KEPT);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function checkInput(raw: unknown): ParsedInput {
   if (raw === undefined || raw === null) return { ok: true, input: structuredClone(DEFAULT_INPUT) };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, message: `Invalid value: ${Array.isArray(raw) ? '"array"' : JSON.stringify(raw)}: must be of type object` };

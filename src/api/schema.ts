@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { INPUT_API_VERSION, INPUT_KIND, inputSchemaValidator } from './input.js';
-import { cut, describeValue } from '../values.js';
+import { contentKey, cut, describeValue } from '../values.js';
 import { LruCache } from '../lru.js';
 import {
   compileStructuralSchema,
@@ -204,7 +204,7 @@ export function withDefaults<T>(manifest: T): T {
 export function compositeViolations(composite: unknown): readonly Violation[] {
   // Crossplane sends the same composite on every reconcile until its spec or status changes, so the
   // verdict is remembered by content: serialising it costs a tenth of checking it.
-  const key = JSON.stringify(composite);
+  const key = contentKey(composite);
   let violations = checkedComposites.get(key);
   if (violations === undefined) {
     // The notice that rules were skipped always comes with the schema errors that caused it.

@@ -2,13 +2,23 @@
 // short hash of its identifying parts, so two different inputs never collide through truncation or
 // sanitising, and every name stays within Kubernetes' 63-character limit.
 import { createHash } from 'node:crypto';
+import { LruCache } from '../lru.js';
 
 const HASH_LENGTH = 5;
 const MAX_NAME = 63;
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+  // Every reconcile names the same objects again; a digest costs more than the rest of a name.
+  let hash = shortHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+    shortHashes.set(text, hash);
+  }
+  return hash;
 }
+
+const SHORT_HASHES_KEPT = 8192;
+const shortHashes = new LruCache<string, string>(SHORT_HASHES_KEPT);
 
 /**
  * The visible part cut to `length`, ending on an alphanumeric. conventions.md trims trailing `-`;

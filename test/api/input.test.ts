@@ -65,14 +65,26 @@ describe('parseInput defaults', () => {
     expect(parsed(raw)).toEqual(fields);
   });
 
-  it('returns objects that do not share state with the defaults or the raw input', () => {
+  it('returns frozen objects, one per content, that share nothing with the raw input', () => {
     const first = parsed(undefined);
-    first.gpuTolerations.push({ key: 'x', operator: 'Exists' });
-    first.gateway.name = 'changed';
-    expect(parsed(undefined)).toEqual(DEFAULT_INPUT);
+    expect(() => first.gpuTolerations.push({ key: 'x', operator: 'Exists' })).toThrow(/not extensible/);
+    expect(() => {
+      first.gateway.name = 'changed';
+    }).toThrow(/read only/);
+    expect(parsed(undefined)).toBe(first);
+    expect(first).toEqual(DEFAULT_INPUT);
     const raw = { gpuTolerations: [{ key: 'a', operator: 'Exists' }] };
-    parsed(raw).gpuTolerations.push({ key: 'b', operator: 'Exists' });
-    expect(raw.gpuTolerations).toHaveLength(1);
+    const fromRaw = parsed(raw);
+    expect(parsed(structuredClone(raw))).toBe(fromRaw);
+    expect(fromRaw.gpuTolerations[0]).not.toBe(raw.gpuTolerations[0]);
+    raw.gpuTolerations[0]!.key = 'changed';
+    expect(fromRaw.gpuTolerations[0]!.key).toBe('a');
+  });
+
+  it('keeps numbers JSON cannot write apart from null when it remembers a verdict', () => {
+    const nan = parseInput({ remoteNamespace: Number.NaN });
+    const nil = parseInput({ remoteNamespace: null });
+    expect(nan).not.toEqual(nil);
   });
 });
 

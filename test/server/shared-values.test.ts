@@ -49,6 +49,14 @@ describe('sharing identical values within one request', () => {
     expect(devices(decoded[first]!, 0)).toEqual(devices(fleet[first]!, 0));
   });
 
+  it('does not look up the objects of a small request', () => {
+    const small = toRunFunctionRequest(deploymentRequest({ deployment: gangDeployment(2), clusters: fleet.slice(0, 1), replicas: [] }));
+    const twice = decodeRunFunctionRequest(wire({ ...small, input: { a: devices(fleet[0]!, 0), b: devices(fleet[0]!, 0) } })).input as Record<string, unknown>;
+    expect(wire(small).length).toBeLessThan(64 * 1024);
+    expect(twice['a']).toEqual(twice['b']);
+    expect(twice['a']).not.toBe(twice['b']);
+  });
+
   it('shares nothing between two requests', () => {
     const bytes = wire(request);
     expect(devices(decodedClusters(decodeRunFunctionRequest(bytes))[0]!, 0)).not.toBe(devices(decodedClusters(decodeRunFunctionRequest(bytes))[0]!, 0));
@@ -65,7 +73,8 @@ describe('sharing identical values within one request', () => {
     let deep: unknown = repeated;
     for (let levels = 0; levels < MAX_MESSAGE_DEPTH / 2; levels++) deep = [deep];
     const req = toRunFunctionRequest(deploymentRequest({ deployment: gangDeployment(1), clusters: [], replicas: [] }));
-    req.input = { ...req.input, shallow: repeated, deep };
+    // Large enough to be decoded with sharing at all.
+    req.input = { ...req.input, padding: 'p'.repeat(70_000), shallow: repeated, deep };
     expect(() => decodeRunFunctionRequest(wire(req))).toThrow(/request nests more than 1500 messages deep at input\.deep/);
     req.input = { ...req.input, deep: repeated };
     const decoded = decodeRunFunctionRequest(wire(req)).input as { shallow: unknown; deep: unknown };
@@ -131,7 +140,8 @@ describe('sharing judged by what it saves', () => {
 
   function decodedInput(input: Record<string, unknown>): Record<string, unknown[]> {
     const req = toRunFunctionRequest(deploymentRequest({ deployment: gangDeployment(1), clusters: [], replicas: [] }));
-    req.input = input;
+    // Large enough to be decoded with sharing at all.
+    req.input = { padding: 'p'.repeat(70_000), ...input };
     return decodeRunFunctionRequest(wire(req)).input as Record<string, unknown[]>;
   }
 
