@@ -1,28 +1,44 @@
-/** A bounded least-recently-used cache over a Map (whose iteration order is insertion order). */
+/**
+ * A bounded cache that keeps what was used recently: entries live in two generations, and when the
+ * recent one is full the older one is dropped and the recent one takes its place. A hit on an older
+ * entry moves it back to the recent generation. So every entry used within the last `capacity / 2`
+ * insertions is kept, at most `capacity` entries are held, and a hit costs one Map lookup (a strict
+ * LRU re-inserts on every hit, which for the small values cached here cost more than the value).
+ */
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, V>();
+  private recent = new Map<K, V>();
+  private older = new Map<K, V>();
+  private readonly generationSize: number;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.generationSize = Math.max(1, Math.floor(capacity / 2));
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.recent.size + this.older.size;
   }
 
   get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    // Re-insert to mark the entry as most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    const value = this.recent.get(key);
+    if (value !== undefined) return value;
+    const old = this.older.get(key);
+    if (old !== undefined) {
+      this.older.delete(key);
+      this.insert(key, old);
+    }
+    return old;
   }
 
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+    this.older.delete(key);
+    this.insert(key, value);
+  }
+
+  private insert(key: K, value: V): void {
+    if (!this.recent.has(key) && this.recent.size >= this.generationSize) {
+      this.older = this.recent;
+      this.recent = new Map();
     }
+    this.recent.set(key, value);
   }
 }

@@ -34,13 +34,12 @@ export function capList(items: string[], limit: number): string[] {
   return [...items.slice(0, limit), `and ${items.length - limit} more`];
 }
 
-/** Stands in for NaN and ±Infinity, which JSON cannot write, so they keep keys of their own. */
-const NON_FINITE = '\u0000non-finite number';
-
 /**
- * A string equal for equal JSON-like values (same key order), to key caches of checks by content.
- * JSON text alone would give NaN, Infinity and null the same key; they get distinct ones here.
+ * A string equal for equal JSON-like values (same key order), to key caches of checks by content;
+ * undefined when the value must not be cached. JSON writes NaN and ±Infinity as null, so a value
+ * whose text holds "null" anywhere is left uncached rather than confused with another.
  */
-export function contentKey(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v)) ?? 'undefined';
+export function contentKey(value: unknown): string | undefined {
+  const text = JSON.stringify(value);
+  return text === undefined || text.includes('null') ? undefined : text;
 }

@@ -135,15 +135,20 @@ export function inputSchemaValidator(): StructuralValidator {
 export function parseInput(raw: unknown): ParsedInput {
   // Every call of a Composition step carries the same Input: it is checked once per content, and
   // what comes out is frozen, since every later call shares it.
+  if (raw === undefined || raw === null) {
+    defaultInput ??= deepFreeze(checkInput(undefined));
+    return defaultInput;
+  }
   const key = contentKey(raw);
-  let parsed = parsedInputs.get(key);
+  let parsed = key === undefined ? undefined : parsedInputs.get(key);
   if (parsed === undefined) {
     parsed = deepFreeze(checkInput(raw));
-    parsedInputs.set(key, parsed);
+    if (key !== undefined) parsedInputs.set(key, parsed);
   }
   return parsed;
 }
 
+let defaultInput: ParsedInput | undefined;
 const PARSED_INPUTS_KEPT = 64;
 const parsedInputs = new LruCache<string, ParsedInput>(PARSED_INPUTS_KEPT);
 

@@ -205,11 +205,11 @@ export function compositeViolations(composite: unknown): readonly Violation[] {
   // Crossplane sends the same composite on every reconcile until its spec or status changes, so the
   // verdict is remembered by content: serialising it costs a tenth of checking it.
   const key = contentKey(composite);
-  let violations = checkedComposites.get(key);
+  let violations = key === undefined ? undefined : checkedComposites.get(key);
   if (violations === undefined) {
     // The notice that rules were skipped always comes with the schema errors that caused it.
     violations = Object.freeze(validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED));
-    checkedComposites.set(key, violations);
+    if (key !== undefined) checkedComposites.set(key, violations);
   }
   return violations;
 }
