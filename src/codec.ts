@@ -1284,42 +1284,34 @@ function listSize(list: readonly unknown[], depth: number): number {
 function runOps(size: number): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  const putVarint = (value: number): void => {
-    while (value > 0x7f) {
-      out[at++] = (value & 0x7f) | 0x80;
-      value >>>= 7;
-    }
-    out[at++] = value;
-  };
   for (let i = 0; i < opCount; i++) {
     out[at++] = opTags[i]!;
-    switch (opKinds[i]) {
-      case Op.Length:
-        putVarint(opLengths[i]!);
-        break;
-      case Op.Text: {
-        const length = opLengths[i]!;
-        const text = opValues[i] as string;
-        putVarint(length);
-        if (length === text.length) {
-          for (let c = 0; c < length; c++) out[at + c] = text.charCodeAt(c);
-        } else {
-          out.write(text, at, length, 'utf8');
-        }
-        at += length;
-        break;
+    const kind = opKinds[i];
+    if (kind === Op.Length || kind === Op.Text) {
+      // The length prefix, as a varint.
+      let length = opLengths[i]!;
+      while (length > 0x7f) {
+        out[at++] = (length & 0x7f) | 0x80;
+        length >>>= 7;
       }
-      case Op.Number:
-        out.writeDoubleLE(opValues[i] as number, at);
-        at += 8;
-        break;
-      case Op.Bool:
-        out[at++] = opValues[i] ? 1 : 0;
-        break;
-      case Op.Null:
-        out[at++] = 0;
-        break;
+      out[at++] = length;
+      if (kind === Op.Text) at = putText(out, at, opValues[i] as string, opLengths[i]!);
+    } else if (kind === Op.Number) {
+      out.writeDoubleLE(opValues[i] as number, at);
+      at += 8;
+    } else if (kind === Op.Bool) {
+      out[at++] = opValues[i] ? 1 : 0;
+    } else {
+      out[at++] = 0; // Op.Null
     }
   }
   return out;
+}
+
+/** A string's `length` UTF-8 bytes at `at`; returns where they end. */
+function putText(out: Buffer, at: number, text: string, length: number): number {
+  if (length !== text.length) out.write(text, at, length, 'utf8');
+  else if (length > 16) out.write(text, at, length, 'latin1'); // ASCII: one byte per character
+  else for (let c = 0; c < length; c++) out[at + c] = text.charCodeAt(c);
+  return at + length;
 }
