@@ -168,6 +168,8 @@ export function deviceActivation(device: PublishedDevice): DeviceActivation {
 
 /** JSON with object keys in code-unit order, so equal content gives equal text. */
 function stableJson(value: unknown): string {
+  // Requests are decoded with their keys in code-unit order already, so the usual case is plain JSON.
+  if (inStableOrder(value)) return JSON.stringify(value) ?? 'null';
   if (typeof value === 'bigint') return JSON.stringify(`${value}n`);
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (isRecord(value)) {
@@ -180,7 +182,33 @@ function stableJson(value: unknown): string {
 }
 
 /** Stable key of what a selector can see of a device: driver, attributes and capacity. */
+/** Whether JSON.stringify writes `value` exactly as stableJson would: keys sorted, nothing it treats differently. */
+function inStableOrder(value: unknown): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'object':
+      if (Array.isArray(value)) {
+        for (const item of value) if (item !== undefined && !inStableOrder(item)) return false;
+        return true;
+      } else {
+        let previous: string | undefined;
+        for (const key of Object.keys(value)) {
+          const item = (value as Record<string, unknown>)[key];
+          if (item === undefined || (previous !== undefined && !(previous < key)) || !inStableOrder(item)) return false;
+          previous = key;
+        }
+        return Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null;
+      }
+    default:
+      return false;
+  }
+}
+
 export function deviceContentKey(device: PublishedDevice): string {
   const record: Record<string, unknown> = isRecord(device) ? device : {};
-  return stableJson({ driver: record['driver'], attributes: record['attributes'], capacity: record['capacity'] });
+  return stableJson({ attributes: record['attributes'], capacity: record['capacity'], driver: record['driver'] });
 }

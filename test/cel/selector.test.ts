@@ -1,6 +1,7 @@
 // Device selectors: compiling (what is invalid and why), matching against published devices, the
 // device binding, the content key and the compile cache.
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import type { PublishedDevice } from '../../src/api/types.js';
 import {
   compileSelector,
@@ -307,6 +308,32 @@ describe('deviceContentKey', () => {
       deviceClassName: 'other',
     };
     expect(deviceContentKey(reordered)).toBe(deviceContentKey(GPU_DEVICE));
+  });
+
+  it('is the same whatever order the keys of the content come in, sorted, reversed or mixed', () => {
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double(), fc.string(), tie('list'), tie('object')),
+      list: fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 3 }),
+      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('9', '10', 'a', 'B')), tie('value'), { maxKeys: 4 }),
+    })).value;
+    const reorder = (value: unknown, order: (keys: string[]) => string[]): unknown => {
+      if (Array.isArray(value)) return value.map((item) => reorder(item, order));
+      if (typeof value !== 'object' || value === null) return value;
+      const out: Record<string, unknown> = {};
+      for (const key of order(Object.keys(value))) out[key] = reorder((value as Record<string, unknown>)[key], order);
+      return out;
+    };
+    fc.assert(
+      fc.property(json, json, fc.string(), (attributes, capacity, driver) => {
+        const device = { name: 'd', driver, attributes, capacity } as unknown as PublishedDevice;
+        const key = deviceContentKey(device);
+        for (const order of [(keys: string[]) => [...keys].sort(), (keys: string[]) => [...keys].reverse()]) {
+          const reordered = { name: 'd', driver, attributes: reorder(attributes, order), capacity: reorder(capacity, order) } as unknown as PublishedDevice;
+          expect(deviceContentKey(reordered)).toBe(key);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it.each<[string, PublishedDevice]>([
