@@ -314,7 +314,9 @@ describe('deviceContentKey', () => {
     const json = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double(), fc.string(), tie('list'), tie('object')),
       list: fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 3 }),
-      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('9', '10', 'a', 'B')), tie('value'), { maxKeys: 4 }),
+      // No "__proto__" key (fast-check favours it): decoded content never has one, and rebuilding an
+      // object with it would set a prototype instead.
+      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('9', '10', 'a', 'B')).filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }),
     })).value;
     const reorder = (value: unknown, order: (keys: string[]) => string[]): unknown => {
       if (Array.isArray(value)) return value.map((item) => reorder(item, order));
