@@ -192,7 +192,8 @@ function inStableOrder(value: unknown): boolean {
       return true;
     case 'object':
       if (Array.isArray(value)) {
-        for (const item of value) if (item !== undefined && !inStableOrder(item)) return false;
+        // A hole would be skipped by stableJson's map, where JSON writes null.
+        for (let i = 0; i < value.length; i++) if (!(i in value) || (value[i] !== undefined && !inStableOrder(value[i]))) return false;
         return true;
       } else {
         let previous: string | undefined;
