@@ -1,42 +1,15 @@
 // The function as a process, as Crossplane's package runtime starts it.
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { connectFunction } from '../../src/render/client.js';
 import { makeTestPki } from '../helpers/certs.js';
 import { functionRequest } from '../helpers/grpc.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function startProcess(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = once(child, 'exit').then(([code]) => code as number);
-  const listening = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('function server listening'));
-      if (line) resolve(JSON.parse(line).port);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}${stdout}`)));
-  });
-  // Tests of start-up failures never wait for "listening"; its rejection is expected there.
-  listening.catch(() => undefined);
-  return { child, exited, listening, output: () => ({ stdout, stderr }) };
-}
+import { startFunctionProcess } from '../helpers/reliability-harness.js';
 
 const xr = functionRequest({ tag: 'p', xr: { apiVersion: 'example.org/v1', kind: 'Other', metadata: { name: 'x' } } });
 
 describe('the function process', () => {
   it('serves with --insecure, logs JSON, and exits 0 on SIGTERM', async () => {
-    const proc = startProcess(['--insecure', '--address', '127.0.0.1:0']);
+    const proc = startFunctionProcess(['--insecure', '--address', '127.0.0.1:0']);
     const port = await proc.listening;
     const client = connectFunction(`127.0.0.1:${port}`);
     const rsp = await client.runFunction(xr);
@@ -51,7 +24,7 @@ describe('the function process', () => {
 
   it('warns at start-up when the heap is too small for the largest request it accepts', async () => {
     const logLines = async (env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ msg: string; heapNeededMiB?: number }[]> => {
-      const proc = startProcess(['--insecure', '--address', '127.0.0.1:0', ...args], env);
+      const proc = startFunctionProcess(['--insecure', '--address', '127.0.0.1:0', ...args], env);
       await proc.listening;
       proc.child.kill('SIGTERM');
       await proc.exited;
@@ -66,21 +39,21 @@ describe('the function process', () => {
 
   it('serves mTLS from TLS_SERVER_CERTS_DIR', async () => {
     const pki = makeTestPki();
-    const proc = startProcess(['--address', '127.0.0.1:0'], { TLS_SERVER_CERTS_DIR: pki.serverDir });
+    const proc = startFunctionProcess(['--address', '127.0.0.1:0'], { TLS_SERVER_CERTS_DIR: pki.serverDir });
     await proc.listening;
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
   });
 
   it('fails at start-up with a clear error when the TLS files are missing', async () => {
-    const proc = startProcess(['--address', '127.0.0.1:0', '--tls-server-certs-dir', '/nonexistent/tls']);
+    const proc = startFunctionProcess(['--address', '127.0.0.1:0', '--tls-server-certs-dir', '/nonexistent/tls']);
     expect(await proc.exited).toBe(1);
     const log = JSON.parse(proc.output().stdout.trim().split('\n').pop()!);
     expect(log).toMatchObject({ severity: 'FATAL', msg: 'cannot start the function server', error: 'cannot read TLS file /nonexistent/tls/tls.key: ENOENT' });
   });
 
   it('exits 2 on a bad flag', async () => {
-    const proc = startProcess(['--max-recv-message-size', 'huge']);
+    const proc = startFunctionProcess(['--max-recv-message-size', 'huge']);
     expect(await proc.exited).toBe(2);
     expect(proc.output().stderr).toContain('--max-recv-message-size: "huge"');
   });
