@@ -54,7 +54,6 @@ export const MAX_MESSAGE_DEPTH = 1500;
 
 type RequestMeta = NonNullable<RunFunctionRequest['meta']>;
 type ResponseMeta = NonNullable<RunFunctionResponse['meta']>;
-type Duration = NonNullable<ResponseMeta['ttl']>;
 type MatchLabels = NonNullable<ResourceSelector['matchLabels']>;
 type JsonObject = Record<string, unknown>;
 
@@ -907,421 +906,418 @@ function readList(reader: RequestReader, length: number, depth: number): unknown
 }
 
 // ---- encoding ------------------------------------------------------------------------------------
+//
+// A response is written back to front, in one pass, into one buffer kept between responses: each
+// field's content goes in before its length prefix, which is then known. The generated encoder
+// (and the library's writer behind it) instead reserves a byte for each prefix and moves the
+// payload whenever it turns out longer, once per nesting level, and wraps every plain value in
+// Value and FieldsEntry messages first; a composed ModelReplica's response spent most of its time
+// there. Writing backwards means visiting every list, map and Struct in reverse, so the bytes come
+// out in the order the generated code writes them: fields by ascending number, entries in
+// insertion order.
 
-// One writer serves every response: encoding is synchronous, and `finish()` resets it while keeping
-// its buffer, so a response is written into room already there instead of a buffer grown by
-// doubling (and copied at each step) from nothing.
-const KEPT_WRITER_CAPACITY = 1024 * 1024;
-let sharedWriter = new BinaryWriter();
+// The bytes written so far are out[at, out.length).
+const INITIAL_CAPACITY = 64 * 1024;
+// A buffer that grew for an unusually large response is let go rather than kept at that size.
+const KEPT_CAPACITY = 1024 * 1024;
+let out = Buffer.allocUnsafe(INITIAL_CAPACITY);
+let at = out.length;
+
+// The entries of the Structs being written, collected front to back with for-in (the cheapest way
+// to read an object's values) and written from the top down; nested Structs stack above their
+// parent's entries. Kept between responses, and emptied as they are written.
+const fieldKeys: string[] = [];
+const fieldValues: unknown[] = [];
+let fieldTop = 0;
 
 /** Encode a RunFunctionResponse to exactly the bytes the SDK's generated encoder writes. */
 export function encodeRunFunctionResponse(rsp: RunFunctionResponse): Buffer {
-  const writer = sharedWriter;
+  at = out.length;
   try {
-    writeResponse(writer, rsp);
+    putResponse(rsp);
   } catch (error) {
-    // The failed write left its forks open: the next response starts on a fresh writer.
-    sharedWriter = new BinaryWriter();
+    fieldKeys.length = 0;
+    fieldValues.length = 0;
+    fieldTop = 0;
     throw located(error, 'response');
   }
-  const bytes = writer.finish();
-  // A writer that grew for an unusually large response is let go rather than kept at that size.
-  if (bytes.byteLength > KEPT_WRITER_CAPACITY) sharedWriter = new BinaryWriter();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bytes = Buffer.allocUnsafe(out.length - at);
+  out.copy(bytes, 0, at);
+  if (out.length > KEPT_CAPACITY) out = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  at = out.length;
+  return bytes;
 }
 
-function writeResponse(writer: BinaryWriter, rsp: RunFunctionResponse): void {
-  let field = '';
-  try {
-    if (rsp.meta !== undefined) {
-      field = 'meta';
-      writer.uint32(10).fork();
-      writeResponseMeta(writer, rsp.meta);
-      writer.join();
-    }
-    if (rsp.desired !== undefined) {
-      field = 'desired';
-      writer.uint32(18).fork();
-      writeState(writer, rsp.desired, 2);
-      writer.join();
-    }
-    field = 'results';
-    for (const result of rsp.results) {
-      writer.uint32(26).fork();
-      writeResult(writer, result);
-      writer.join();
-    }
-    if (rsp.context !== undefined) {
-      field = 'context';
-      writeStructField(writer, 34, rsp.context, 2);
-    }
-    if (rsp.requirements !== undefined) {
-      field = 'requirements';
-      writer.uint32(42).fork();
-      writeRequirements(writer, rsp.requirements);
-      writer.join();
-    }
-    field = 'conditions';
-    for (const condition of rsp.conditions) {
-      writer.uint32(50).fork();
-      writeCondition(writer, condition);
-      writer.join();
-    }
-    if (rsp.output !== undefined) {
-      field = 'output';
-      writeStructField(writer, 58, rsp.output, 2);
-    }
-  } catch (error) {
-    throw LocatedError.through(error, fieldSegment(field));
-  }
+/** Room for `size` more bytes in front of what is written. */
+function reserve(size: number): void {
+  if (at < size) grow(size);
 }
 
-function writeResponseMeta(writer: BinaryWriter, meta: ResponseMeta): void {
-  if (meta.tag !== '') writer.uint32(10).string(meta.tag);
-  if (meta.ttl !== undefined) {
-    writer.uint32(18).fork();
-    writeDuration(writer, meta.ttl);
-    writer.join();
-  }
-}
-
-function writeDuration(writer: BinaryWriter, duration: Duration): void {
-  if (duration.seconds !== 0) writer.uint32(8).int64(duration.seconds);
-  if (duration.nanos !== 0) writer.uint32(16).int32(duration.nanos);
-}
-
-function writeState(writer: BinaryWriter, state: State, depth: number): void {
-  let field = 'composite';
-  try {
-    if (state.composite !== undefined) {
-      writer.uint32(10).fork();
-      writeResource(writer, state.composite, depth + 1);
-      writer.join();
-    }
-    field = 'resources';
-    writeMessageMap(writer, 18, state.resources, depth + 1, writeResource);
-  } catch (error) {
-    throw LocatedError.through(error, fieldSegment(field));
-  }
-}
-
-function writeResource(writer: BinaryWriter, resource: Resource, depth: number): void {
-  if (resource.resource !== undefined) {
-    try {
-      writeStructField(writer, 10, resource.resource, depth + 1);
-    } catch (error) {
-      throw LocatedError.through(error, fieldSegment('resource'));
-    }
-  }
-  const details = resource.connectionDetails;
-  for (const key of Object.keys(details)) {
-    const value = details[key]!;
-    writer.uint32(18).fork();
-    if (key !== '') writer.uint32(10).string(key);
-    if (value.length !== 0) writer.uint32(18).bytes(value);
-    writer.join();
-  }
-  if (resource.ready !== 0) writer.uint32(24).int32(resource.ready);
-}
-
-function writeResult(writer: BinaryWriter, result: Result): void {
-  if (result.severity !== 0) writer.uint32(8).int32(result.severity);
-  if (result.message !== '') writer.uint32(18).string(result.message);
-  if (result.reason !== undefined) writer.uint32(26).string(result.reason);
-  if (result.target !== undefined) writer.uint32(32).int32(result.target);
-}
-
-function writeCondition(writer: BinaryWriter, condition: Condition): void {
-  if (condition.type !== '') writer.uint32(10).string(condition.type);
-  if (condition.status !== 0) writer.uint32(16).int32(condition.status);
-  if (condition.reason !== '') writer.uint32(26).string(condition.reason);
-  if (condition.message !== undefined) writer.uint32(34).string(condition.message);
-  if (condition.target !== undefined) writer.uint32(40).int32(condition.target);
-}
-
-function writeRequirements(writer: BinaryWriter, requirements: Requirements): void {
-  // Selectors hold no Struct, so their depth is never checked: 0 stands for it.
-  writeMessageMap(writer, 10, requirements.extraResources, 0, writeResourceSelector);
-  writeMessageMap(writer, 18, requirements.resources, 0, writeResourceSelector);
-  writeMessageMap(writer, 26, requirements.schemas, 0, writeSchemaSelector);
-}
-
-function writeResourceSelector(writer: BinaryWriter, selector: ResourceSelector): void {
-  if (selector.apiVersion !== '') writer.uint32(10).string(selector.apiVersion);
-  if (selector.kind !== '') writer.uint32(18).string(selector.kind);
-  if (selector.matchName !== undefined) writer.uint32(26).string(selector.matchName);
-  if (selector.matchLabels !== undefined) {
-    writer.uint32(34).fork();
-    writeMatchLabels(writer, selector.matchLabels);
-    writer.join();
-  }
-  if (selector.namespace !== undefined) writer.uint32(42).string(selector.namespace);
-}
-
-function writeMatchLabels(writer: BinaryWriter, matchLabels: MatchLabels): void {
-  const labels = matchLabels.labels;
-  for (const key of Object.keys(labels)) {
-    const value = labels[key]!;
-    writer.uint32(10).fork();
-    if (key !== '') writer.uint32(10).string(key);
-    if (value !== '') writer.uint32(18).string(value);
-    writer.join();
-  }
-}
-
-function writeSchemaSelector(writer: BinaryWriter, selector: SchemaSelector): void {
-  if (selector.apiVersion !== '') writer.uint32(10).string(selector.apiVersion);
-  if (selector.kind !== '') writer.uint32(18).string(selector.kind);
-}
-
-/**
- * A map field whose values are messages: one entry (key = 1, value = 2) per own key, in key
- * order, the value left out when undefined, as the generated code writes them.
- */
-function writeMessageMap<V>(
-  writer: BinaryWriter,
-  tag: number,
-  map: Record<string, V>,
-  depth: number,
-  writeValue: (writer: BinaryWriter, value: V, depth: number) => void,
-): void {
-  for (const key of Object.keys(map)) {
-    const value = map[key];
-    try {
-      writer.uint32(tag).fork();
-      if (key !== '') writer.uint32(10).string(key);
-      if (value !== undefined) {
-        writer.uint32(18).fork();
-        writeValue(writer, value, depth + 1);
-        writer.join();
-      }
-      writer.join();
-    } catch (error) {
-      throw LocatedError.through(error, mapKeySegment(key));
-    }
-  }
-}
-
-// google.protobuf.Struct, Value and ListValue are written in two passes. The first walks the
-// values once, measures every length-delimited part and every string's UTF-8 length, and records
-// what to write as a flat list of operations; the second runs that list into a buffer of exactly
-// the right size, each length prefix known before its payload. The library's writer instead
-// reserves one byte per prefix and moves the payload whenever it turns out longer, once per nesting
-// level, and encodes every string through TextEncoder: most of a composed ModelReplica's response
-// time went there.
-
-const enum Op {
-  /** A tag and a length prefix. */
-  Length,
-  /** A tag, then a string (key or string_value) with its UTF-8 length. */
-  Text,
-  /** number_value = 2. */
-  Number,
-  /** bool_value = 4. */
-  Bool,
-  /** null_value = 1, NULL_VALUE. */
-  Null,
-}
-
-// The operations of the Struct being written, in order: kind, tag, and a length or a value. Kept
-// between responses and grown by doubling, so recording costs a store, not an allocation.
-let opCount = 0;
-let opKinds = new Uint8Array(4096);
-let opTags = new Uint8Array(4096);
-let opLengths = new Int32Array(4096);
-let opValues: unknown[] = new Array<unknown>(4096).fill(undefined);
-
-function record(kind: Op, tag: number, length: number, value: unknown): number {
-  if (opCount === opKinds.length) growOps();
-  opKinds[opCount] = kind;
-  opTags[opCount] = tag;
-  opLengths[opCount] = length;
-  opValues[opCount] = value;
-  return opCount++;
-}
-
-function growOps(): void {
-  const grown = <T extends Uint8Array | Int32Array>(array: T, make: (n: number) => T): T => {
-    const next = make(array.length * 2);
-    next.set(array);
-    return next;
-  };
-  opKinds = grown(opKinds, (n) => new Uint8Array(n));
-  opTags = grown(opTags, (n) => new Uint8Array(n));
-  opLengths = grown(opLengths, (n) => new Int32Array(n));
-  opValues = opValues.concat(new Array<unknown>(opValues.length).fill(undefined));
-}
-
-/** Forgets the recorded operations, and the strings they hold. */
-function clearOps(): void {
-  opValues.fill(undefined, 0, opCount);
-  opCount = 0;
-}
-
-/** `tag`, then the plain object as a length-delimited google.protobuf.Struct. */
-function writeStructField(writer: BinaryWriter, tag: number, object: unknown, depth: number): void {
-  clearOps();
-  try {
-    const size = structSize(object, depth);
-    writer.uint32(tag).bytes(runOps(size));
-  } finally {
-    clearOps();
-  }
+function grow(size: number): void {
+  const used = written();
+  const next = Buffer.allocUnsafe(Math.max(out.length * 2, used + size + INITIAL_CAPACITY));
+  out.copy(next, next.length - used, at);
+  out = next;
+  at = next.length - used;
 }
 
 function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
 
-/** A string's UTF-8 length: lone surrogates count as U+FFFD, as TextEncoder writes them. */
-function utf8Size(text: string): number {
-  if (text.length > 32) return Buffer.byteLength(text, 'utf8');
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text, 'utf8');
-  return text.length;
+/** A tag (every tag here is one byte) and a uint32 varint after it, written in front. */
+function putTagged(tag: number, value: number): void {
+  let size = varintSize(value);
+  reserve(size + 1);
+  at -= size;
+  let p = at;
+  while (--size > 0) {
+    out[p++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  out[p] = value;
+  out[--at] = tag;
 }
 
-/** Records a tagged string and returns the bytes it takes. */
-function textSize(tag: number, text: string): number {
-  const length = utf8Size(text);
-  record(Op.Text, tag, length, text);
-  return 1 + varintSize(length) + length;
+/** How many bytes are written: a mark that stays true when the buffer grows, unlike `at`. */
+function written(): number {
+  return out.length - at;
 }
 
-/** Records a tagged length prefix whose length is set once its content is measured. */
-function lengthSlot(tag: number): number {
-  return record(Op.Length, tag, 0, undefined);
+/** The length prefix and tag of a field whose content is what was written since `mark`. */
+function putLength(tag: number, mark: number): void {
+  putTagged(tag, written() - mark);
 }
 
-function setLength(slot: number, length: number): number {
-  opLengths[slot] = length;
-  return 1 + varintSize(length) + length;
+function putString(tag: number, value: string): void {
+  // The generated code coerces, as TextEncoder does.
+  const text = typeof value === 'string' ? value : String(value);
+  let length = text.length;
+  reserve(length);
+  at -= length;
+  // Most strings are short and ASCII: copied a character at a time, which costs less than a call
+  // into the buffer's encoder; the first character above 0x7f sends the string there instead.
+  let c = 0;
+  if (length <= 64) {
+    const bytes = out;
+    const start = at;
+    for (; c < length; c++) {
+      const code = text.charCodeAt(c);
+      if (code > 0x7f) break;
+      bytes[start + c] = code;
+    }
+  }
+  if (c < length) {
+    at += length;
+    length = Buffer.byteLength(text, 'utf8');
+    reserve(length);
+    at -= length;
+    out.write(text, at, length, 'utf8');
+  }
+  putTagged(tag, length);
+}
+
+function putBytes(tag: number, bytes: Uint8Array): void {
+  reserve(bytes.length);
+  at -= bytes.length;
+  out.set(bytes, at);
+  putTagged(tag, bytes.length);
 }
 
 /**
- * The size of a plain object as a google.protobuf.Struct. Like the generated code (which copies
+ * Fields whose encoding the library's writer knows best (int64, negative and out-of-range int32
+ * with their range checks): written forward by it, then copied in. None is on a hot path.
+ */
+function putWithLibrary(write: (writer: BinaryWriter) => void): void {
+  const writer = new BinaryWriter();
+  write(writer);
+  const bytes = writer.finish();
+  reserve(bytes.length);
+  at -= bytes.length;
+  out.set(bytes, at);
+}
+
+function putInt32(tag: number, value: number): void {
+  if (Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) putTagged(tag, value);
+  else putWithLibrary((writer) => writer.uint32(tag).int32(value));
+}
+
+function putResponse(rsp: RunFunctionResponse): void {
+  let field = '';
+  try {
+    if (rsp.output !== undefined) {
+      field = 'output';
+      putStructField(58, rsp.output, 2);
+    }
+    field = 'conditions';
+    for (let i = rsp.conditions.length - 1; i >= 0; i--) {
+      const end = written();
+      putCondition(rsp.conditions[i]!);
+      putLength(50, end);
+    }
+    if (rsp.requirements !== undefined) {
+      field = 'requirements';
+      const end = written();
+      putRequirements(rsp.requirements);
+      putLength(42, end);
+    }
+    if (rsp.context !== undefined) {
+      field = 'context';
+      putStructField(34, rsp.context, 2);
+    }
+    field = 'results';
+    for (let i = rsp.results.length - 1; i >= 0; i--) {
+      const end = written();
+      putResult(rsp.results[i]!);
+      putLength(26, end);
+    }
+    if (rsp.desired !== undefined) {
+      field = 'desired';
+      const end = written();
+      putState(rsp.desired, 2);
+      putLength(18, end);
+    }
+    if (rsp.meta !== undefined) {
+      field = 'meta';
+      const end = written();
+      putResponseMeta(rsp.meta);
+      putLength(10, end);
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+}
+
+function putResponseMeta(meta: ResponseMeta): void {
+  const ttl = meta.ttl;
+  if (ttl !== undefined) {
+    const end = written();
+    putWithLibrary((writer) => {
+      if (ttl.seconds !== 0) writer.uint32(8).int64(ttl.seconds);
+      if (ttl.nanos !== 0) writer.uint32(16).int32(ttl.nanos);
+    });
+    putLength(18, end);
+  }
+  if (meta.tag !== '') putString(10, meta.tag);
+}
+
+function putState(state: State, depth: number): void {
+  let field = 'resources';
+  try {
+    putMessageMap(18, state.resources, depth + 1, putResource);
+    if (state.composite !== undefined) {
+      field = 'composite';
+      const end = written();
+      putResource(state.composite, depth + 1);
+      putLength(10, end);
+    }
+  } catch (error) {
+    throw LocatedError.through(error, fieldSegment(field));
+  }
+}
+
+function putResource(resource: Resource, depth: number): void {
+  if (resource.ready !== 0) putInt32(24, resource.ready);
+  const details = resource.connectionDetails;
+  const keys = Object.keys(details);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i]!;
+    const value = details[key]!;
+    const end = written();
+    if (value.length !== 0) putBytes(18, value);
+    if (key !== '') putString(10, key);
+    putLength(18, end);
+  }
+  if (resource.resource !== undefined) {
+    try {
+      putStructField(10, resource.resource, depth + 1);
+    } catch (error) {
+      throw LocatedError.through(error, fieldSegment('resource'));
+    }
+  }
+}
+
+function putResult(result: Result): void {
+  if (result.target !== undefined) putInt32(32, result.target);
+  if (result.reason !== undefined) putString(26, result.reason);
+  if (result.message !== '') putString(18, result.message);
+  if (result.severity !== 0) putInt32(8, result.severity);
+}
+
+function putCondition(condition: Condition): void {
+  if (condition.target !== undefined) putInt32(40, condition.target);
+  if (condition.message !== undefined) putString(34, condition.message);
+  if (condition.reason !== '') putString(26, condition.reason);
+  if (condition.status !== 0) putInt32(16, condition.status);
+  if (condition.type !== '') putString(10, condition.type);
+}
+
+function putRequirements(requirements: Requirements): void {
+  // Selectors hold no Struct, so their depth is never checked: 0 stands for it.
+  putMessageMap(26, requirements.schemas, 0, putSchemaSelector);
+  putMessageMap(18, requirements.resources, 0, putResourceSelector);
+  putMessageMap(10, requirements.extraResources, 0, putResourceSelector);
+}
+
+function putResourceSelector(selector: ResourceSelector): void {
+  if (selector.namespace !== undefined) putString(42, selector.namespace);
+  if (selector.matchLabels !== undefined) {
+    const end = written();
+    putMatchLabels(selector.matchLabels);
+    putLength(34, end);
+  }
+  if (selector.matchName !== undefined) putString(26, selector.matchName);
+  if (selector.kind !== '') putString(18, selector.kind);
+  if (selector.apiVersion !== '') putString(10, selector.apiVersion);
+}
+
+function putMatchLabels(matchLabels: MatchLabels): void {
+  const labels = matchLabels.labels;
+  const keys = Object.keys(labels);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i]!;
+    const value = labels[key]!;
+    const end = written();
+    if (value !== '') putString(18, value);
+    if (key !== '') putString(10, key);
+    putLength(10, end);
+  }
+}
+
+function putSchemaSelector(selector: SchemaSelector): void {
+  if (selector.kind !== '') putString(18, selector.kind);
+  if (selector.apiVersion !== '') putString(10, selector.apiVersion);
+}
+
+/**
+ * A map field whose values are messages: one entry (key = 1, value = 2) per own key, in key
+ * order, the value left out when undefined, as the generated code writes them.
+ */
+function putMessageMap<V>(tag: number, map: Record<string, V>, depth: number, putValue: (value: V, depth: number) => void): void {
+  const keys = Object.keys(map);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i]!;
+    const value = map[key];
+    try {
+      const end = written();
+      if (value !== undefined) {
+        const valueEnd = written();
+        putValue(value, depth + 1);
+        putLength(18, valueEnd);
+      }
+      if (key !== '') putString(10, key);
+      putLength(tag, end);
+    } catch (error) {
+      throw LocatedError.through(error, mapKeySegment(key));
+    }
+  }
+}
+
+/** `tag`, then the plain object as a length-delimited google.protobuf.Struct. */
+function putStructField(tag: number, object: unknown, depth: number): void {
+  const end = written();
+  putStruct(object, depth);
+  putLength(tag, end);
+}
+
+/**
+ * A plain object as the entries of a google.protobuf.Struct. Like the generated code (which copies
  * the keys into a fresh object first), it takes own enumerable keys, leaves out undefined values
  * and drops "__proto__".
  */
-function structSize(object: unknown, depth: number): number {
+function putStruct(object: unknown, depth: number): void {
   if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
   const fields = object as JsonObject;
-  let size = 0;
-  let key = '';
-  try {
-    if (Object.getPrototypeOf(fields) === Object.prototype) {
-      // for-in over a plain object reads each value through the enumeration cache of its shape,
-      // which is far cheaper than a keyed load on objects of hundreds of shapes; it enumerates
-      // exactly the own keys, in the same order, since Object.prototype has no enumerable ones.
-      for (key in fields) {
-        const value = fields[key];
-        if (value !== undefined && key !== '__proto__') size += entrySize(key, value, depth);
-      }
-    } else {
-      for (key of Object.keys(fields)) {
-        const value = fields[key];
-        if (value !== undefined && key !== '__proto__') size += entrySize(key, value, depth);
+  const first = fieldTop;
+  if (Object.getPrototypeOf(fields) === Object.prototype) {
+    // for-in reads each value through the enumeration cache of the object's shape, far cheaper
+    // than a keyed load on objects of hundreds of shapes; on a plain object it enumerates exactly
+    // the own keys, in the same order, since Object.prototype has no enumerable ones.
+    for (const key in fields) {
+      const value = fields[key];
+      if (value !== undefined && key !== '__proto__') {
+        fieldKeys[fieldTop] = key;
+        fieldValues[fieldTop++] = value;
       }
     }
-  } catch (error) {
-    throw LocatedError.through(error, keySegment(key));
+  } else {
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
+      if (value !== undefined && key !== '__proto__') {
+        fieldKeys[fieldTop] = key;
+        fieldValues[fieldTop++] = value;
+      }
+    }
   }
-  return size;
+  let i = fieldTop - 1;
+  try {
+    for (; i >= first; i--) {
+      const key = fieldKeys[i]!;
+      const value = fieldValues[i];
+      fieldValues[i] = undefined;
+      // A Struct entry (field 1): the key (field 1, left out when empty) and the Value (field 2).
+      const end = written();
+      putValue(18, value, depth + 2);
+      if (key !== '') putString(10, key);
+      putLength(10, end);
+    }
+  } catch (error) {
+    throw LocatedError.through(error, keySegment(fieldKeys[i]!));
+  } finally {
+    fieldTop = first;
+  }
 }
 
-/** A Struct entry (field 1): the key (field 1, left out when empty) and the Value (field 2). */
-function entrySize(key: string, value: unknown, depth: number): number {
-  const entry = lengthSlot(10);
-  const keySize = key === '' ? 0 : textSize(10, key);
-  return setLength(entry, keySize + valueSize(18, value, depth + 2));
-}
-
-/**
- * The bytes of a tagged google.protobuf.Value holding a plain value, tag and length prefix
- * included; undefined (a hole in a list) is an empty Value.
- */
-function valueSize(tag: number, value: unknown, depth: number): number {
+/** A tagged google.protobuf.Value holding a plain value; undefined (a hole in a list) is an empty Value. */
+function putValue(tag: number, value: unknown, depth: number): void {
   if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
-  const slot = lengthSlot(tag);
-  let size: number;
+  const end = written();
   if (value === null) {
-    record(Op.Null, 8, 0, undefined);
-    size = 2;
+    reserve(2);
+    out[--at] = 0; // NULL_VALUE
+    out[--at] = 8;
   } else {
     switch (typeof value) {
       case 'boolean':
-        record(Op.Bool, 32, 0, value);
-        size = 2;
+        reserve(2);
+        out[--at] = value ? 1 : 0;
+        out[--at] = 32;
         break;
       case 'number':
-        record(Op.Number, 17, 0, value);
-        size = 9;
+        reserve(9);
+        at -= 8;
+        out.writeDoubleLE(value, at);
+        out[--at] = 17;
         break;
       case 'string':
-        size = textSize(26, value);
+        putString(26, value);
         break;
       case 'object':
         if (Array.isArray(value)) {
-          const list = lengthSlot(50);
-          size = setLength(list, listSize(value, depth + 1));
+          const listEnd = written();
+          putList(value, depth + 1);
+          putLength(50, listEnd);
         } else {
-          const struct = lengthSlot(42);
-          size = setLength(struct, structSize(value, depth + 1));
+          const structEnd = written();
+          putStruct(value, depth + 1);
+          putLength(42, structEnd);
         }
         break;
       case 'undefined':
-        size = 0;
         break;
       default:
         throw new LocatedError(`holds a ${typeof value}, which is not a JSON value,`);
     }
   }
-  return setLength(slot, size);
+  putLength(tag, end);
 }
 
-function listSize(list: readonly unknown[], depth: number): number {
+function putList(list: readonly unknown[], depth: number): void {
   if (depth > MAX_MESSAGE_DEPTH) throw tooDeep();
-  let size = 0;
-  let i = 0;
+  let i = list.length - 1;
   try {
-    for (; i < list.length; i++) size += valueSize(10, list[i], depth + 1);
+    for (; i >= 0; i--) putValue(10, list[i], depth + 1);
   } catch (error) {
     throw LocatedError.through(error, indexSegment(i));
   }
-  return size;
-}
-
-/** Writes the recorded operations into a buffer of `size` bytes. */
-function runOps(size: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (let i = 0; i < opCount; i++) {
-    out[at++] = opTags[i]!;
-    const kind = opKinds[i];
-    if (kind === Op.Length || kind === Op.Text) {
-      // The length prefix, as a varint.
-      let length = opLengths[i]!;
-      while (length > 0x7f) {
-        out[at++] = (length & 0x7f) | 0x80;
-        length >>>= 7;
-      }
-      out[at++] = length;
-      if (kind === Op.Text) at = putText(out, at, opValues[i] as string, opLengths[i]!);
-    } else if (kind === Op.Number) {
-      out.writeDoubleLE(opValues[i] as number, at);
-      at += 8;
-    } else if (kind === Op.Bool) {
-      out[at++] = opValues[i] ? 1 : 0;
-    } else {
-      out[at++] = 0; // Op.Null
-    }
-  }
-  return out;
-}
-
-/** A string's `length` UTF-8 bytes at `at`; returns where they end. */
-function putText(out: Buffer, at: number, text: string, length: number): number {
-  if (length !== text.length) out.write(text, at, length, 'utf8');
-  else if (length > 16) out.write(text, at, length, 'latin1'); // ASCII: one byte per character
-  else for (let c = 0; c < length; c++) out[at + c] = text.charCodeAt(c);
-  return at + length;
 }

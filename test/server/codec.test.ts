@@ -31,7 +31,10 @@ const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }), // any code point, lone surrogates included
   fc.string({ minLength: 33, maxLength: 80 }),
-  fc.constantFrom('', 'name', 'apiVersion', 'True', 'gpu.nvidia.com', 'ünïcødé', '🚀 rocket', 'a'.repeat(32), 'b'.repeat(33)),
+  // Around the length where the encoder stops copying ASCII itself, with a character above 0x7f
+  // anywhere, or none.
+  fc.tuple(fc.string({ minLength: 55, maxLength: 70 }), fc.nat(70), fc.constantFrom('é', '🚀', '\ud800')).map(([ascii, at, wide]) => `${ascii.slice(0, at)}${wide}${ascii.slice(at)}`),
+  fc.constantFrom('', 'name', 'apiVersion', 'True', 'gpu.nvidia.com', 'ünïcødé', '🚀 rocket', 'a'.repeat(64), 'b'.repeat(65), `${'c'.repeat(64)}é`),
 );
 
 /**
