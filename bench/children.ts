@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { connectFunction, type FunctionClient } from '../src/render/client.js';
-import { connectRaw, type RawFunctionClient } from './raw-client.js';
+import { connectLean, connectRaw, type RawFunctionClient } from './raw-client.js';
 import type { ControlMessage, ServerKind, ServerMessage } from './server.js';
 import type { WorkerReport } from './worker.js';
 
@@ -53,7 +53,11 @@ export interface ServerHandle {
   client: FunctionClient;
   /** Pre-encoded requests, raw responses: for timing. */
   raw: RawFunctionClient;
+  /** The same through the lean HTTP/2 client, for throughput. */
+  lean: RawFunctionClient;
   maxRssBytes(): Promise<number>;
+  /** CPU time the server process has used so far (user + system, all threads), in ms. */
+  cpuMs(): Promise<number>;
   /** Time spent in the handler per call since the last ask (ms), measured inside the server. */
   handlerTimes(): Promise<number[]>;
   stop(): Promise<void>;
@@ -66,6 +70,7 @@ export async function startServer(kind: ServerKind): Promise<ServerHandle> {
   const target = `127.0.0.1:${first.port}`;
   const client = connectFunction(target);
   const raw = connectRaw(target);
+  const lean = connectLean(target);
   const control = (message: ControlMessage): void => {
     child.send(message);
   };
@@ -73,11 +78,18 @@ export async function startServer(kind: ServerKind): Promise<ServerHandle> {
     kind,
     client,
     raw,
+    lean,
     async maxRssBytes() {
       const reply = once(child, 'message');
       control({ type: 'rss' });
       const [message] = (await reply) as [ServerMessage];
       return message.type === 'rss' ? message.maxRssBytes : Number.NaN;
+    },
+    async cpuMs() {
+      const reply = once(child, 'message');
+      control({ type: 'cpu' });
+      const [message] = (await reply) as [ServerMessage];
+      return message.type === 'cpu' ? message.ms : Number.NaN;
     },
     async handlerTimes() {
       const reply = once(child, 'message');
@@ -88,6 +100,7 @@ export async function startServer(kind: ServerKind): Promise<ServerHandle> {
     async stop() {
       client.close();
       raw.close();
+      lean.close();
       const exited = once(child, 'exit');
       control({ type: 'stop' });
       await exited;

@@ -84,13 +84,20 @@ export interface ThroughputResult {
   callsPerSecond: number;
   calls: number;
   errors: number;
+  /** CPU time the server spent per call, all its threads (GC included). */
+  serverCpuMsPerCall: number;
+  /** CPU time this process, the load generator, spent per call. */
+  clientCpuMsPerCall: number;
   outcome: string;
 }
 
-/** Calls per second with `concurrency` calls in flight on one channel, after a one-second warm-up. */
+/**
+ * Calls per second with `concurrency` calls in flight on one HTTP/2 session of the lean client,
+ * after a one-second warm-up, with the CPU time each side spent per call.
+ */
 export async function throughput(server: ServerHandle, request: RunFunctionRequest, seconds: number, concurrency: number): Promise<ThroughputResult> {
   const encoded = encodeRequest(request);
-  const first = await server.raw.call(encoded);
+  const first = await server.lean.call(encoded);
   const run = async (duration: number): Promise<{ calls: number; errors: number; ms: number }> => {
     let calls = 0;
     let errors = 0;
@@ -100,7 +107,7 @@ export async function throughput(server: ServerHandle, request: RunFunctionReque
       while (process.hrtime.bigint() < deadline) {
         try {
           // The function is deterministic: an answer of another length is a different answer.
-          if ((await server.raw.call(encoded)).length === first.length) calls++;
+          if ((await server.lean.call(encoded)).length === first.length) calls++;
           else errors++;
         } catch {
           errors++;
@@ -111,12 +118,19 @@ export async function throughput(server: ServerHandle, request: RunFunctionReque
     return { calls, errors, ms: elapsedMs(started) };
   };
   await run(Math.min(1, seconds));
+  const serverCpuBefore = await server.cpuMs();
+  const clientCpuBefore = process.cpuUsage();
   const measured = await run(seconds);
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const serverCpuMs = (await server.cpuMs()) - serverCpuBefore;
+  const answered = Math.max(1, measured.calls + measured.errors);
   return {
     kind: server.kind,
     callsPerSecond: (measured.calls / measured.ms) * 1000,
     calls: measured.calls,
     errors: measured.errors,
+    serverCpuMsPerCall: serverCpuMs / answered,
+    clientCpuMsPerCall: (clientCpu.user + clientCpu.system) / 1000 / answered,
     outcome: describeResponse(decodeResponse(first)),
   };
 }

@@ -284,10 +284,23 @@ async function overGrpc(s: Settings, targets: Target[]): Promise<GrpcPart> {
   targets.push({ name: `peak RSS, server process at ${count(s.grpcRssSize)} clusters`, goal: '< 300 MB', measured: mb(rss.product), pass: rss.product < RSS_LIMIT });
 
   section(`Throughput: small ModelReplica (single-gpu example), ${s.concurrency} calls in flight, ${s.throughputSeconds} s after 1 s warm-up`);
+  print('Client: this process, a lean HTTP/2 client (one session, gRPC frames built by hand): grpc-js as a client costs');
+  print('about as much CPU per call as the floor server, and on two cores the load generator competes with the server it');
+  print('measures. CPU per call counts every thread of a process; "one core" is 1000 ÷ server CPU per call, what the');
+  print('server process could answer with a core to itself.\n');
   print(
     table(
-      ['server', 'calls/s', 'calls', 'errors', 'outcome'],
-      throughputResults.map((t) => [t.kind, t.callsPerSecond.toFixed(0), count(t.calls), String(t.errors), t.outcome]),
+      ['server', 'calls/s', 'calls', 'errors', 'server CPU/call', 'one core', 'client CPU/call', 'outcome'],
+      throughputResults.map((t) => [
+        t.kind,
+        t.callsPerSecond.toFixed(0),
+        count(t.calls),
+        String(t.errors),
+        ms(t.serverCpuMsPerCall),
+        `${(1000 / t.serverCpuMsPerCall).toFixed(0)}/s`,
+        ms(t.clientCpuMsPerCall),
+        t.outcome,
+      ]),
     ),
   );
   const productThroughput = throughputResults.find((t) => t.kind === 'function');

@@ -1,9 +1,10 @@
 // A function server in its own process, so the benchmark's client and the server under test never
 // share an event loop. Started by bench/main.ts with an IPC channel:
 //   argv[2] = "function" (the product's RunFunction) or "floor" (bench/floor.ts).
-// It answers {type: "listening", port} once bound, {type: "rss", maxRssBytes} and
-// {type: "handlerTimes", ms} (the time spent in the handler itself per call since the last ask,
-// without protobuf decoding, encoding or transport) when asked, and drains and exits on {type: "stop"}.
+// It answers {type: "listening", port} once bound; when asked, {type: "rss", maxRssBytes},
+// {type: "cpu", ms} (CPU time used so far, all threads) and {type: "handlerTimes", ms} (the time
+// spent in the handler itself per call since the last ask, without protobuf decoding, encoding or
+// transport); it drains and exits on {type: "stop"}.
 import { createLogger } from '../src/log.js';
 import { DEFAULT_MAX_RECV_MESSAGE_SIZE, startFunctionServer, type RunFunctionHandler } from '../src/server.js';
 
@@ -12,9 +13,10 @@ export type ServerKind = 'function' | 'floor';
 export type ServerMessage =
   | { type: 'listening'; port: number }
   | { type: 'rss'; maxRssBytes: number }
+  | { type: 'cpu'; ms: number }
   | { type: 'handlerTimes'; ms: number[] }
   | { type: 'error'; message: string };
-export type ControlMessage = { type: 'rss' } | { type: 'handlerTimes' } | { type: 'stop' };
+export type ControlMessage = { type: 'rss' } | { type: 'cpu' } | { type: 'handlerTimes' } | { type: 'stop' };
 
 async function loadHandler(kind: ServerKind): Promise<RunFunctionHandler> {
   // Imported on demand so the floor process carries no composition code at all.
@@ -45,6 +47,10 @@ async function main(): Promise<void> {
   );
   process.on('message', (message: ControlMessage) => {
     if (message.type === 'rss') send({ type: 'rss', maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', ms: (user + system) / 1000 });
+    }
     if (message.type === 'handlerTimes') send({ type: 'handlerTimes', ms: handlerMs.splice(0) });
     if (message.type === 'stop') void server.drain(5_000).then(() => process.exit(0));
   });
