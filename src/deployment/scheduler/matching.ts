@@ -61,6 +61,7 @@ export interface ClusterAnalysis {
 }
 
 const CLAIMS_NOTHING: MemberMatch = { matches: true, deviceRequests: [] };
+const NO_DEVICES: readonly PublishedDevice[] = [];
 
 /**
  * Structural equality of JSON-like values, ignoring key order and undefined-valued keys. Plain loops
@@ -152,9 +153,10 @@ const DISTINCT_KINDS_COMPARED = 32;
  * Per-schedule memo, created for one schedule call and dropped with it. Matching is independent of
  * capacity, so it memoises at three levels: selector verdicts per (expression, device content), as
  * the DRA environment would give the same answer; member matches per pool content (fleets repeat a
- * few kinds of pool thousands of times, so a pool is compared structurally with the kinds already
- * seen instead of being serialised or re-matched); and whole-cluster analyses per layout of pool
- * names and kinds.
+ * few kinds of pool thousands of times, so a pool's device list is looked up by identity, which the
+ * decoder's sharing makes hit, and otherwise compared structurally with the kinds already seen,
+ * instead of being serialised or re-matched); and whole-cluster analyses per layout of pool names
+ * and kinds.
  */
 export class MatchCache {
   private readonly verdicts = new Map<string, Map<string, boolean>>();
@@ -162,6 +164,8 @@ export class MatchCache {
   private readonly keyedByDriver = new Map<string, PublishedDevice[]>();
   private readonly activations = new Map<PublishedDevice, DeviceActivation>();
   private readonly poolKinds = new Map<number, PoolKind[]>();
+  /** Device lists already seen, by identity, with their kind. */
+  private readonly kindOfList = new Map<readonly PublishedDevice[], PoolKind>();
   private poolKindCount = 0;
   /** By pool position in a cluster: the kind the last pool there had. */
   private readonly lastKindAt: PoolKind[] = [];
@@ -225,25 +229,31 @@ export class MatchCache {
 
   /** Every member's match on the pool; id -1 when the pool's content was not kept for comparison. */
   private poolKind(pool: GpuPool, position: number): PoolKind {
-    const devices = pool.devices ?? [];
+    const devices = pool.devices ?? NO_DEVICES;
     let kinds = this.poolKinds.get(devices.length);
     if (kinds === undefined) {
       kinds = [];
       this.poolKinds.set(devices.length, kinds);
     }
+    // The decoder hands out one list for identical device lists, so most pools are found by identity.
+    const same = this.kindOfList.get(devices);
+    if (same !== undefined) return same;
     // Clusters of a fleet tend to repeat one layout: try the kind last seen at this position first.
     const hinted = this.lastKindAt[position];
-    if (hinted !== undefined && sameJson(hinted.devices, devices)) return hinted;
-    const known = kinds.find((kind) => kind !== hinted && sameJson(kind.devices, devices));
+    const known = hinted !== undefined && sameJson(hinted.devices, devices) ? hinted : kinds.find((kind) => kind !== hinted && sameJson(kind.devices, devices));
     if (known !== undefined) {
       this.lastKindAt[position] = known;
+      this.kindOfList.set(devices, known);
       return known;
     }
     const matches = this.plan.members.map((member) => matchMember(member, pool, this));
-    if (kinds.length >= DISTINCT_KINDS_COMPARED) return { devices, id: -1, matches };
-    const kind = { devices, id: this.poolKindCount++, matches };
-    kinds.push(kind);
-    this.lastKindAt[position] = kind;
+    const compared = kinds.length < DISTINCT_KINDS_COMPARED;
+    const kind = { devices, id: compared ? this.poolKindCount++ : -1, matches };
+    if (compared) {
+      kinds.push(kind);
+      this.lastKindAt[position] = kind;
+    }
+    this.kindOfList.set(devices, kind);
     return kind;
   }
 
