@@ -17,25 +17,38 @@ export type FlagReading =
   /** The flag is there but its value is not an integer within bounds; `raw` is what was given. */
   | { kind: 'invalid'; flag: string; raw: string };
 
-function tokens(elements: readonly string[]): string[] {
-  return elements.flatMap((element) =>
-    element
-      .split(/\s+/)
-      .map((token) => token.replace(/["']/g, ''))
-      .filter((token) => token !== ''),
-  );
+// A container's args are read for several flags per call (the port by the pod and by the
+// sidecar, the block size by the endpoint picker): each list is split once.
+const tokensOf = new WeakMap<readonly string[], readonly string[]>();
+const NONE: readonly string[] = [];
+
+function tokens(elements: readonly string[]): readonly string[] {
+  let list = tokensOf.get(elements);
+  if (list !== undefined) return list;
+  const split: string[] = [];
+  for (const element of elements) {
+    for (const part of element.split(/\s+/)) {
+      const token = part.includes('"') || part.includes("'") ? part.replace(/["']/g, '') : part;
+      if (token !== '') split.push(token);
+    }
+  }
+  list = split;
+  tokensOf.set(elements, list);
+  return list;
 }
 
 function lastOccurrence(elements: readonly string[], flags: readonly string[]): { flag: string; raw: string } | undefined {
   const list = tokens(elements);
-  let found: { flag: string; raw: string } | undefined;
-  list.forEach((token, i) => {
-    for (const flag of flags) {
-      if (token === flag) found = { flag, raw: list[i + 1] ?? '' };
-      else if (token.startsWith(`${flag}=`)) found = { flag, raw: token.slice(flag.length + 1) };
+  // From the end: the first match found is the last occurrence.
+  for (let i = list.length - 1; i >= 0; i--) {
+    const token = list[i]!;
+    for (let f = flags.length - 1; f >= 0; f--) {
+      const flag = flags[f]!;
+      if (token === flag) return { flag, raw: list[i + 1] ?? '' };
+      if (token.length > flag.length && token.startsWith(flag) && token[flag.length] === '=') return { flag, raw: token.slice(flag.length + 1) };
     }
-  });
-  return found;
+  }
+  return undefined;
 }
 
 /** The integer value of the last of `flags` in the container's args (else command). */
@@ -44,7 +57,7 @@ export function readIntegerFlag(
   flags: readonly string[],
   bounds: { min: number; max: number },
 ): FlagReading {
-  const occurrence = lastOccurrence(source.args ?? [], flags) ?? lastOccurrence(source.command ?? [], flags);
+  const occurrence = lastOccurrence(source.args ?? NONE, flags) ?? lastOccurrence(source.command ?? NONE, flags);
   if (occurrence === undefined) return { kind: 'absent' };
   const value = /^[0-9]+$/.test(occurrence.raw) ? Number(occurrence.raw) : NaN;
   if (Number.isSafeInteger(value) && value >= bounds.min && value <= bounds.max) {

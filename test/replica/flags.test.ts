@@ -53,6 +53,14 @@ describe('readIntegerFlag', () => {
     expect(size(['--page-size=64', '--block-size=128'])).toEqual({ kind: 'value', flag: '--block-size', value: 128 });
     expect(size(['--block-size=8192'])).toEqual({ kind: 'invalid', flag: '--block-size', raw: '8192' });
   });
+
+  it('reads several flags from one list, each as if it were read alone', () => {
+    const args = ['exec vllm serve --port "9005"', '--block-size=16', '--page-size', '32'];
+    expect(port({ args })).toEqual({ kind: 'value', flag: '--port', value: 9005 });
+    expect(readIntegerFlag({ args }, BLOCK_SIZE_FLAGS, BLOCK_SIZE_BOUNDS)).toEqual({ kind: 'value', flag: '--page-size', value: 32 });
+    expect(port({ args })).toEqual({ kind: 'value', flag: '--port', value: 9005 });
+    expect(args).toStrictEqual(['exec vllm serve --port "9005"', '--block-size=16', '--page-size', '32']);
+  });
 });
 
 describe('quoteValue', () => {
