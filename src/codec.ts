@@ -1042,6 +1042,13 @@ function putInt32(tag: number, value: number): void {
   else putWithLibrary((writer) => writer.uint32(tag).int32(value));
 }
 
+/** `tag`, then a message as `put` writes it, length-delimited. */
+function putMessage<T>(tag: number, message: T, put: (message: T) => void): void {
+  const mark = written();
+  put(message);
+  putLength(tag, mark);
+}
+
 function putResponse(rsp: RunFunctionResponse): void {
   let field = '';
   try {
@@ -1050,38 +1057,24 @@ function putResponse(rsp: RunFunctionResponse): void {
       putStructField(58, rsp.output, 2);
     }
     field = 'conditions';
-    for (let i = rsp.conditions.length - 1; i >= 0; i--) {
-      const end = written();
-      putCondition(rsp.conditions[i]!);
-      putLength(50, end);
-    }
+    for (let i = rsp.conditions.length - 1; i >= 0; i--) putMessage(50, rsp.conditions[i]!, putCondition);
     if (rsp.requirements !== undefined) {
       field = 'requirements';
-      const end = written();
-      putRequirements(rsp.requirements);
-      putLength(42, end);
+      putMessage(42, rsp.requirements, putRequirements);
     }
     if (rsp.context !== undefined) {
       field = 'context';
       putStructField(34, rsp.context, 2);
     }
     field = 'results';
-    for (let i = rsp.results.length - 1; i >= 0; i--) {
-      const end = written();
-      putResult(rsp.results[i]!);
-      putLength(26, end);
-    }
+    for (let i = rsp.results.length - 1; i >= 0; i--) putMessage(26, rsp.results[i]!, putResult);
     if (rsp.desired !== undefined) {
       field = 'desired';
-      const end = written();
-      putState(rsp.desired, 2);
-      putLength(18, end);
+      putMessage(18, rsp.desired, putDesiredState);
     }
     if (rsp.meta !== undefined) {
       field = 'meta';
-      const end = written();
-      putResponseMeta(rsp.meta);
-      putLength(10, end);
+      putMessage(10, rsp.meta, putResponseMeta);
     }
   } catch (error) {
     throw LocatedError.through(error, fieldSegment(field));
@@ -1101,7 +1094,9 @@ function putResponseMeta(meta: ResponseMeta): void {
   if (meta.tag !== '') putString(10, meta.tag);
 }
 
-function putState(state: State, depth: number): void {
+/** The response's desired state, at the depth the generated code counts for it. */
+function putDesiredState(state: State): void {
+  const depth = 2;
   let field = 'resources';
   try {
     putMessageMap(18, state.resources, depth + 1, putResource);
@@ -1161,11 +1156,7 @@ function putRequirements(requirements: Requirements): void {
 
 function putResourceSelector(selector: ResourceSelector): void {
   if (selector.namespace !== undefined) putString(42, selector.namespace);
-  if (selector.matchLabels !== undefined) {
-    const end = written();
-    putMatchLabels(selector.matchLabels);
-    putLength(34, end);
-  }
+  if (selector.matchLabels !== undefined) putMessage(34, selector.matchLabels, putMatchLabels);
   if (selector.matchName !== undefined) putString(26, selector.matchName);
   if (selector.kind !== '') putString(18, selector.kind);
   if (selector.apiVersion !== '') putString(10, selector.apiVersion);
