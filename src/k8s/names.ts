@@ -53,19 +53,8 @@ function sanitise(visible: string): string {
  * visible text), so inputs that sanitise alike still get different names.
  */
 export function remoteName(visible: string, budget: number, ...parts: string[]): string {
-  // A ModelReplica's names are asked for again by every stage that refers to them, on every
-  // reconcile; sanitising and cutting take several regular expressions each time.
-  const key = JSON.stringify([visible, budget, parts]);
-  let name = remoteNames.get(key);
-  if (name === undefined) {
-    name = hashNameWithin(Math.min(budget, MAX_NAME), sanitise(visible), parts);
-    remoteNames.set(key, name);
-  }
-  return name;
+  return hashNameWithin(Math.min(budget, MAX_NAME), sanitise(visible), parts);
 }
-
-const REMOTE_NAMES_KEPT = 8192;
-const remoteNames = new LruCache<string, string>(REMOTE_NAMES_KEPT);
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

@@ -295,12 +295,6 @@ describe('PrefillDecode: pool, endpoint picker and route', () => {
     expect(resource(other, 'epp-deployment').spec.template.metadata.annotations['modelplane.ai/epp-config-checksum']).not.toBe(annotation);
   });
 
-  it('remembers checksums per text, never mixing two texts up', () => {
-    const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-    const texts = Array.from({ length: 200 }, (_, i) => endpointPickerConfig(1 + (i % 100)));
-    for (const text of [...texts, ...texts.reverse()]) expect(configChecksum(text)).toBe(sha256(text));
-  });
-
   it('serves the picker on 9002 with appProtocol http2', () => {
     const service = resource(outcome, 'epp-service');
     expect(service.spec.ports).toEqual([{ name: 'grpc', port: 9002, targetPort: 9002, appProtocol: 'http2' }]);

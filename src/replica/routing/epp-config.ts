@@ -3,7 +3,6 @@
 // endpoint picker: it must change exactly when the configuration does.
 import { createHash } from 'node:crypto';
 import { BLOCK_SIZE_BOUNDS, BLOCK_SIZE_FLAGS, quoteValue, readIntegerFlag } from '../flags.js';
-import { LruCache } from '../../lru.js';
 import { servingMember, type EngineView } from '../replica.js';
 
 export const EPP_CONFIG_FILE = 'epp-config.yaml';
@@ -59,17 +58,8 @@ schedulingProfiles:
 `;
 }
 
-// Every ModelReplica of a fleet uses one of a few block sizes, so one of a few texts: each is hashed
-// once per process instead of once per call.
-const checksums = new LruCache<string, string>(64);
-
 export function configChecksum(text: string): string {
-  let checksum = checksums.get(text);
-  if (checksum === undefined) {
-    checksum = createHash('sha256').update(text, 'utf8').digest('hex');
-    checksums.set(text, checksum);
-  }
-  return checksum;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export interface KvBlockSizeChoice {
