@@ -54,6 +54,7 @@ export const MAX_MESSAGE_DEPTH = 1500;
 
 type RequestMeta = NonNullable<RunFunctionRequest['meta']>;
 type ResponseMeta = NonNullable<RunFunctionResponse['meta']>;
+type Duration = NonNullable<ResponseMeta['ttl']>;
 type MatchLabels = NonNullable<ResourceSelector['matchLabels']>;
 type JsonObject = Record<string, unknown>;
 
@@ -1082,16 +1083,17 @@ function putResponse(rsp: RunFunctionResponse): void {
 }
 
 function putResponseMeta(meta: ResponseMeta): void {
-  const ttl = meta.ttl;
-  if (ttl !== undefined) {
-    const end = written();
-    putWithLibrary((writer) => {
-      if (ttl.seconds !== 0) writer.uint32(8).int64(ttl.seconds);
-      if (ttl.nanos !== 0) writer.uint32(16).int32(ttl.nanos);
-    });
-    putLength(18, end);
-  }
+  if (meta.ttl !== undefined) putMessage(18, meta.ttl, putDuration);
   if (meta.tag !== '') putString(10, meta.tag);
+}
+
+function putDuration(duration: Duration): void {
+  if (duration.nanos !== 0) putInt32(16, duration.nanos);
+  const seconds = duration.seconds;
+  if (seconds === 0) return;
+  // Every response carries a TTL of a few seconds: a small non-negative count is a plain varint.
+  if (Number.isInteger(seconds) && seconds >= 0 && seconds <= 0xffffffff) putTagged(8, seconds);
+  else putWithLibrary((writer) => writer.uint32(8).int64(seconds));
 }
 
 /** The response's desired state, at the depth the generated code counts for it. */
