@@ -6,22 +6,45 @@ import { LWS_NAME_BUDGET, NAME_BUDGET, remoteName } from '../k8s/names.js';
 import type { EngineView } from './replica.js';
 
 export interface ReplicaIdentity {
-  namespace: string;
-  name: string;
+  readonly namespace: string;
+  readonly name: string;
 }
+
+// The stages of one call ask for the same names again and again (every workload name checks itself
+// against the serving and picker names; status, composition and routing each name the workloads),
+// so each name is made once per identity object, which lives as long as the call's replica view.
+const namesOf = new WeakMap<ReplicaIdentity, Map<string, string>>();
+
+function named(id: ReplicaIdentity, what: string, make: (id: ReplicaIdentity) => string): string {
+  let names = namesOf.get(id);
+  if (names === undefined) {
+    names = new Map();
+    namesOf.set(id, names);
+  }
+  let name = names.get(what);
+  if (name === undefined) {
+    name = make(id);
+    names.set(what, name);
+  }
+  return name;
+}
+
+const makeServingName = (id: ReplicaIdentity): string => remoteName(id.name, NAME_BUDGET, id.namespace, id.name, 'serve');
+const makePoolName = (id: ReplicaIdentity): string => remoteName(`${id.name}-pool`, NAME_BUDGET, id.namespace, id.name, 'pool');
+const makePickerName = (id: ReplicaIdentity): string => remoteName(`${id.name}-epp`, NAME_BUDGET, id.namespace, id.name, 'epp');
 
 /** The Unified Service, the HTTPRoute, and the `modelplane.ai/serving` label value. */
 export function servingName(id: ReplicaIdentity): string {
-  return remoteName(id.name, NAME_BUDGET, id.namespace, id.name, 'serve');
+  return named(id, 'serve', makeServingName);
 }
 
 export function poolName(id: ReplicaIdentity): string {
-  return remoteName(`${id.name}-pool`, NAME_BUDGET, id.namespace, id.name, 'pool');
+  return named(id, 'pool', makePoolName);
 }
 
 /** Shared by every endpoint-picker object (ServiceAccount, Role, …, Deployment, Service). */
 export function endpointPickerName(id: ReplicaIdentity): string {
-  return remoteName(`${id.name}-epp`, NAME_BUDGET, id.namespace, id.name, 'epp');
+  return named(id, 'epp', makePickerName);
 }
 
 /**
@@ -32,6 +55,10 @@ export function endpointPickerName(id: ReplicaIdentity): string {
  * hashed part (`workload`) until its name is free; every other engine keeps the conventional name.
  */
 export function workloadName(id: ReplicaIdentity, engine: EngineView): string {
+  return named(id, `workload ${engine.shape} ${engine.name}`, (of) => makeWorkloadName(of, engine));
+}
+
+function makeWorkloadName(id: ReplicaIdentity, engine: EngineView): string {
   const budget = engine.shape === 'Gang' ? LWS_NAME_BUDGET : NAME_BUDGET;
   const serviceNames = new Set([servingName(id), endpointPickerName(id)]);
   const parts = [id.namespace, id.name, engine.name];

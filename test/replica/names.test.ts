@@ -99,4 +99,27 @@ describe('remote names', () => {
       expect([servingName(id), endpointPickerName(id)]).not.toContain(name);
     }
   });
+
+  it('are the same whatever was asked before on the same identity', () => {
+    const ask = (of: { namespace: string; name: string }, order: number[]): string[] => {
+      const questions = [
+        () => workloadName(of, engine('epp', 'Gang')),
+        () => workloadName(of, engine('epp', 'Standalone')),
+        () => workloadName(of, engine('main', 'Gang')),
+        () => endpointPickerName(of),
+        () => servingName(of),
+        () => poolName(of),
+      ];
+      const answers: string[] = [];
+      for (const q of order) answers[q] = questions[q]!();
+      return answers;
+    };
+    const forward = ask({ namespace: 'ns', name: 'r' }, [0, 1, 2, 3, 4, 5]);
+    const shared = { namespace: 'ns', name: 'r' };
+    expect(ask(shared, [5, 4, 3, 2, 1, 0])).toStrictEqual(forward);
+    expect(ask(shared, [1, 3, 0, 5, 2, 4])).toStrictEqual(forward);
+    // (An engine's shape changes its name only when the name is long enough to be cut.)
+    expect(new Set([forward[0], forward[2], forward[3], forward[4], forward[5]]).size).toBe(5);
+    expect(ask({ namespace: 'ns', name: 'r2' }, [0, 1, 2, 3, 4, 5])).not.toContain(forward[4]);
+  });
 });
