@@ -230,17 +230,20 @@ export class MatchCache {
   /** Every member's match on the pool; id -1 when the pool's content was not kept for comparison. */
   private poolKind(pool: GpuPool, position: number): PoolKind {
     const devices = pool.devices ?? NO_DEVICES;
+    // The decoder hands out one list for identical device lists, so most pools are found by identity.
+    const same = this.kindOfList.get(devices);
+    if (same !== undefined) return same;
     let kinds = this.poolKinds.get(devices.length);
     if (kinds === undefined) {
       kinds = [];
       this.poolKinds.set(devices.length, kinds);
     }
-    // The decoder hands out one list for identical device lists, so most pools are found by identity.
-    const same = this.kindOfList.get(devices);
-    if (same !== undefined) return same;
     // Clusters of a fleet tend to repeat one layout: try the kind last seen at this position first.
     const hinted = this.lastKindAt[position];
-    const known = hinted !== undefined && sameJson(hinted.devices, devices) ? hinted : kinds.find((kind) => kind !== hinted && sameJson(kind.devices, devices));
+    const known =
+      hinted !== undefined && sameJson(hinted.devices, devices)
+        ? hinted
+        : kinds.find((kind) => kind !== hinted && sameJson(kind.devices, devices));
     if (known !== undefined) {
       this.lastKindAt[position] = known;
       this.kindOfList.set(devices, known);
