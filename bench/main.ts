@@ -182,6 +182,9 @@ async function inProcessScheduling(s: Settings, targets: Target[]): Promise<Work
 
 async function inProcessReplica(s: Settings, targets: Target[]): Promise<WorkerReport> {
   section('In-process ModelReplica composition: runModelReplica');
+  print('Per example: the same request again and again, as Crossplane sends one composite on every call of a reconcile (the');
+  print('check and reading of the composite are remembered by its content); the steady state (everything observed Ready); and');
+  print('a composite not seen before (a new resourceVersion on every call), which is what the first call of a reconcile costs.\n');
   const report = await runWorker(['replica', JSON.stringify({ ...measureOptions(s), iterations: s.replicaIterations })]);
   if (report.error) {
     print(report.error);

@@ -177,6 +177,14 @@ async function replicaTask(options: MeasureOptions): Promise<WorkerReport> {
     cases.push({ label, ...measure(() => runModelReplica(req), options), outcome: replicaOutcome(first) });
     const steady = steadyRequest(runModelReplica, req);
     cases.push({ label: `${label} (steady state)`, ...measure(() => runModelReplica(steady), options), outcome: replicaOutcome(runModelReplica(steady)) });
+    // A composite the function has not seen, as after every write of the XR (a new
+    // resourceVersion): nothing remembered by content applies, so this is the first call's cost.
+    let version = 0;
+    const unseen = (): CompositionResponse => {
+      const metadata = { ...req.composite.metadata, resourceVersion: String(++version) };
+      return runModelReplica({ ...req, composite: { ...req.composite, metadata } });
+    };
+    cases.push({ label: `${label} (composite not seen before)`, ...measure(unseen, options), outcome: replicaOutcome(unseen()) });
   }
   return { task: 'replica', setupMs: 0, fixtureRssBytes, cases, maxRssBytes: 0 };
 }

@@ -43,3 +43,15 @@ export function contentKey(value: unknown): string | undefined {
   const text = JSON.stringify(value);
   return text === undefined || text.includes('null') ? undefined : text;
 }
+
+/**
+ * The value with every object and list in it frozen: for what a cache hands to many calls, so that
+ * a call changing it throws instead of changing what the next call gets.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -3,7 +3,7 @@
 // The schema lives here rather than being read from package/input.yaml at run time, so the function
 // server needs nothing but its code; a test keeps the CRD in package/input.yaml equal to it.
 import { LruCache } from '../lru.js';
-import { contentKey } from '../values.js';
+import { contentKey, deepFreeze } from '../values.js';
 import { compileStructuralSchema, formatViolation, RULES_NOT_CHECKED, type SchemaNode, type StructuralValidator } from './structural.js';
 
 export interface Toleration {
@@ -151,14 +151,6 @@ export function parseInput(raw: unknown): ParsedInput {
 let defaultInput: ParsedInput | undefined;
 const PARSED_INPUTS_KEPT = 64;
 const parsedInputs = new LruCache<string, ParsedInput>(PARSED_INPUTS_KEPT);
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 function checkInput(raw: unknown): ParsedInput {
   if (raw === undefined || raw === null) return { ok: true, input: structuredClone(DEFAULT_INPUT) };

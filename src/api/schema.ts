@@ -199,16 +199,22 @@ export function withDefaults<T>(manifest: T): T {
 /**
  * Why the API server would not admit an observed composite resource as it is: every violation of
  * its XRD's schema, bounds and validation rules, except fields the schema does not declare, which
- * the API server prunes on admission instead of rejecting. Empty when it would be admitted.
+ * the API server prunes on admission instead of rejecting. Empty when it would be admitted. Not
+ * remembered: compositeViolations is this with a cache.
  */
+export function checkComposite(composite: unknown): readonly Violation[] {
+  // The notice that rules were skipped always comes with the schema errors that caused it.
+  return Object.freeze(validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED));
+}
+
+/** checkComposite, remembered by the composite's content. */
 export function compositeViolations(composite: unknown): readonly Violation[] {
   // Crossplane sends the same composite on every reconcile until its spec or status changes, so the
   // verdict is remembered by content: serialising it costs a tenth of checking it.
   const key = contentKey(composite);
   let violations = key === undefined ? undefined : checkedComposites.get(key);
   if (violations === undefined) {
-    // The notice that rules were skipped always comes with the schema errors that caused it.
-    violations = Object.freeze(validateManifest(composite).filter((v) => v.message !== FIELD_NOT_DECLARED && v.message !== RULES_NOT_CHECKED));
+    violations = checkComposite(composite);
     if (key !== undefined) checkedComposites.set(key, violations);
   }
   return violations;

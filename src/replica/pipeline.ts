@@ -2,7 +2,7 @@
 // routing → read the cluster → deliver → status.
 // Every path returns a response; every path that cannot compose keeps what is observed, because
 // Crossplane deletes whatever a function stops returning and a running model must not blink.
-import { compositeViolations, describeViolation } from '../api/schema.js';
+import { describeViolation } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
 import type {
   CompositionRequest,
@@ -13,11 +13,12 @@ import type {
   StatusCondition,
 } from '../composition.js';
 import { holdObserved } from '../k8s/observed.js';
+import { checkReplica } from './check.js';
 import { CLUSTER_REQUIREMENT, clusterRequirement, readCluster, waitingForClusterMessage } from './cluster.js';
 import { deliver } from './delivery.js';
 import type { ComposedManifest } from './manifests.js';
 import { workloadRefs, type ReplicaIdentity, type WorkloadRef } from './names.js';
-import { clusterNameOf, readReplica } from './read-replica.js';
+import { clusterNameOf } from './read-replica.js';
 import type { ReplicaView } from './replica.js';
 import { composePrefillDecodeRouting } from './routing/prefill-decode.js';
 import type { RoutingOutcome } from './routing/routing.js';
@@ -66,7 +67,7 @@ function held(req: CompositionRequest, reason: HoldReason, message: string, work
   };
 }
 
-function invalidReplicaMessage(problems: string[]): string {
+function invalidReplicaMessage(problems: readonly string[]): string {
   const listed = problems.slice(0, LISTED_PROBLEMS).join('; ');
   const more = problems.length > LISTED_PROBLEMS ? ` (and ${problems.length - LISTED_PROBLEMS} more)` : '';
   return `invalid ModelReplica: ${listed}${more}; ${KEEPING}`;
@@ -85,15 +86,14 @@ function composeReplica(req: CompositionRequest): Outcome {
   // The XRD first. A ModelReplica it would reject (hand-written under an older or relaxed XRD, or
   // rendered locally) is held: what it forbids, such as a reserved pod label or a pool name no node
   // label can carry, must never be composed.
-  const violations = compositeViolations(req.composite);
-  if (violations.length > 0) {
-    return held(req, 'InvalidServing', invalidReplicaMessage(violations.map(describeViolation)));
+  const check = checkReplica(req.composite);
+  if (check.kind === 'rejected') {
+    return held(req, 'InvalidServing', invalidReplicaMessage(check.violations.map(describeViolation)));
   }
-  const reading = readReplica(req.composite);
-  if (!reading.ok) {
-    return held(req, 'InvalidServing', invalidReplicaMessage(reading.problems));
+  if (check.kind === 'unreadable') {
+    return held(req, 'InvalidServing', invalidReplicaMessage(check.problems));
   }
-  const replica = reading.replica;
+  const replica = check.replica;
   const workloads = workloadRefs(replica, replica.engines);
 
   // Problems in the user's spec come before waiting for the cluster: they need the user, the
