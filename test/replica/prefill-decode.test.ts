@@ -6,7 +6,7 @@ import type { KubeObject } from '../../src/api/types.js';
 import type { Container, DeploymentManifest, LeaderWorkerSetManifest, Manifest, PodTemplateSpec } from '../../src/replica/manifests.js';
 import { endpointPickerName, poolName, servingName } from '../../src/replica/names.js';
 import { readReplica } from '../../src/replica/read-replica.js';
-import { chooseKvBlockSize, configChecksum, endpointPickerConfig } from '../../src/replica/routing/epp-config.js';
+import { chooseKvBlockSize, endpointPickerConfig } from '../../src/replica/routing/epp-config.js';
 import { composePrefillDecodeRouting, decodePort } from '../../src/replica/routing/prefill-decode.js';
 import type { RoutingOutcome } from '../../src/replica/routing/routing.js';
 import { composeWorkloads } from '../../src/replica/workloads/compose.js';
@@ -290,7 +290,8 @@ describe('PrefillDecode: pool, endpoint picker and route', () => {
     const text: string = resource(outcome, 'epp-config').data['epp-config.yaml'];
     const annotation = resource(outcome, 'epp-deployment').spec.template.metadata.annotations['modelplane.ai/epp-config-checksum'];
     expect(annotation).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
-    expect(configChecksum(text)).toBe(annotation);
+    expect(text).toBe(endpointPickerConfig(16).text);
+    expect(endpointPickerConfig(16).checksum).toBe(annotation);
     const other = routed(prefillDecodeXR({ name: 'pd-1', namespace: 'team-a', kvBlockSize: 64 }));
     expect(resource(other, 'epp-deployment').spec.template.metadata.annotations['modelplane.ai/epp-config-checksum']).not.toBe(annotation);
   });
@@ -303,7 +304,7 @@ describe('PrefillDecode: pool, endpoint picker and route', () => {
 });
 
 describe('endpoint picker configuration', () => {
-  const config = YAML.parse(endpointPickerConfig(32));
+  const config = YAML.parse(endpointPickerConfig(32).text);
 
   it('is an llm-d EndpointPickerConfig', () => {
     expect(config.apiVersion).toBe('llm-d.ai/v1alpha1');
@@ -343,8 +344,13 @@ describe('endpoint picker configuration', () => {
     for (const { plugins } of config.schedulingProfiles) for (const { pluginRef } of plugins) expect(types.has(pluginRef)).toBe(true);
   });
 
+  it('is made once per block size', () => {
+    expect(endpointPickerConfig(32)).toBe(endpointPickerConfig(32));
+    expect(Object.isFrozen(endpointPickerConfig(32))).toBe(true);
+  });
+
   it('differs only in the block size', () => {
-    expect(endpointPickerConfig(64)).toBe(endpointPickerConfig(32).replace('blockSizeTokens: 32', 'blockSizeTokens: 64'));
+    expect(endpointPickerConfig(64).text).toBe(endpointPickerConfig(32).text.replace('blockSizeTokens: 32', 'blockSizeTokens: 64'));
   });
 });
 
@@ -389,6 +395,6 @@ describe('kvBlockSize', () => {
 
   it('reaches the config map', () => {
     const outcome = routed(prefillDecodeXR({ decode: standaloneEngine('decode', { phase: 'Decode', args: ['--port=8200', '--block-size=32'] }) }));
-    expect(resource(outcome, 'epp-config').data['epp-config.yaml']).toBe(endpointPickerConfig(32));
+    expect(resource(outcome, 'epp-config').data['epp-config.yaml']).toBe(endpointPickerConfig(32).text);
   });
 });

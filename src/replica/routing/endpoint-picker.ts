@@ -11,7 +11,7 @@ import {
   KEY_EPP_SERVICE,
   KEY_EPP_SERVICE_ACCOUNT,
 } from '../names.js';
-import { EPP_CONFIG_FILE, configChecksum } from './epp-config.js';
+import { EPP_CONFIG_FILE, type EndpointPickerConfig } from './epp-config.js';
 
 export const EPP_GRPC_PORT = 9002;
 export const EPP_HEALTH_PORT = 9003;
@@ -24,7 +24,7 @@ const READ_VERBS = ['get', 'list', 'watch'];
 export interface EndpointPickerRequest {
   name: string;
   poolName: string;
-  configText: string;
+  config: EndpointPickerConfig;
   input: FunctionInput;
 }
 
@@ -53,7 +53,7 @@ function deployment(request: EndpointPickerRequest): Manifest {
       selector: { matchLabels: selector },
       template: {
         // The checksum rolls the picker when its configuration changes: it reads the file once.
-        metadata: { labels: selector, annotations: { [ANNOTATION_EPP_CONFIG_CHECKSUM]: configChecksum(request.configText) } },
+        metadata: { labels: selector, annotations: { [ANNOTATION_EPP_CONFIG_CHECKSUM]: request.config.checksum } },
         spec: {
           serviceAccountName: name,
           containers: [
@@ -105,7 +105,7 @@ export function endpointPicker(request: EndpointPickerRequest): ComposedManifest
     },
     {
       key: KEY_EPP_CONFIG,
-      manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(), data: { [EPP_CONFIG_FILE]: request.configText } },
+      manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(), data: { [EPP_CONFIG_FILE]: request.config.text } },
       readiness: 'Created',
     },
     { key: KEY_EPP_DEPLOYMENT, manifest: deployment(request), readiness: 'Available', title: 'the endpoint picker' },

@@ -2,6 +2,7 @@
 // The text is written out literally (not serialised from an object) because its sha256 rolls the
 // endpoint picker: it must change exactly when the configuration does.
 import { createHash } from 'node:crypto';
+import { LruCache } from '../../lru.js';
 import { BLOCK_SIZE_BOUNDS, BLOCK_SIZE_FLAGS, quoteValue, readIntegerFlag } from '../flags.js';
 import { servingMember, type EngineView } from '../replica.js';
 
@@ -15,7 +16,7 @@ export const DEFAULT_KV_BLOCK_SIZE = 16;
  * produces; with `autoTune: true` the block size stays 0 and nothing is produced; without
  * `nonCachedTokens` the decider never disaggregates.
  */
-export function endpointPickerConfig(kvBlockSize: number): string {
+function configText(kvBlockSize: number): string {
   return `apiVersion: llm-d.ai/v1alpha1
 kind: EndpointPickerConfig
 plugins:
@@ -58,9 +59,28 @@ schedulingProfiles:
 `;
 }
 
-export function configChecksum(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+export interface EndpointPickerConfig {
+  text: string;
+  /** sha256 of the text, in hex. */
+  checksum: string;
 }
+
+/**
+ * The configuration for a KV block size, and its checksum. Made once per block size: a fleet uses a
+ * handful, and every PrefillDecode call needs one (a sha256 costs more than the rest of the picker).
+ */
+export function endpointPickerConfig(kvBlockSize: number): EndpointPickerConfig {
+  let config = configs.get(kvBlockSize);
+  if (config === undefined) {
+    const text = configText(kvBlockSize);
+    config = Object.freeze({ text, checksum: createHash('sha256').update(text, 'utf8').digest('hex') });
+    configs.set(kvBlockSize, config);
+  }
+  return config;
+}
+
+const CONFIGS_KEPT = 64;
+const configs = new LruCache<number, EndpointPickerConfig>(CONFIGS_KEPT);
 
 export interface KvBlockSizeChoice {
   value: number;

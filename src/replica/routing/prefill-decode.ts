@@ -170,7 +170,7 @@ export function composePrefillDecodeRouting(
   const serving = servingName(replica);
   const resources: ComposedManifest[] = [
     { key: KEY_POOL, manifest: inferencePool(pool, namespace, serving, picker), readiness: 'Created' },
-    ...endpointPicker({ name: picker, poolName: pool, configText: endpointPickerConfig(blockSize.value), input }),
+    ...endpointPicker({ name: picker, poolName: pool, config: endpointPickerConfig(blockSize.value), input }),
     {
       key: KEY_ROUTE,
       manifest: httpRoute(remoteMeta(serving, namespace), input.gateway, replicaPath(replica), {
