@@ -12,7 +12,8 @@ export interface ReplicaIdentity {
 
 // The stages of one call ask for the same names again and again (every workload name checks itself
 // against the serving and picker names; status, composition and routing each name the workloads),
-// so each name is made once per identity object, which lives as long as the call's replica view.
+// so each name is made once per identity object: a replica view, which the check of its composite
+// keeps for the later calls with the same content (check.ts), so those calls name nothing again.
 const namesOf = new WeakMap<ReplicaIdentity, Map<string, string>>();
 
 function named(id: ReplicaIdentity, what: string, make: (id: ReplicaIdentity) => string): string {
@@ -71,8 +72,10 @@ function makeWorkloadName(id: ReplicaIdentity, engine: EngineView): string {
 }
 
 export function claimTemplateName(id: ReplicaIdentity, engineName: string, role: Role): string {
-  const roleName = role.toLowerCase();
-  return remoteName(`${id.name}-${engineName}-${roleName}`, NAME_BUDGET, id.namespace, id.name, engineName, roleName);
+  return named(id, `claim ${engineName} ${role}`, (of) => {
+    const roleName = role.toLowerCase();
+    return remoteName(`${of.name}-${engineName}-${roleName}`, NAME_BUDGET, of.namespace, of.name, engineName, roleName);
+  });
 }
 
 export const workloadKey = (engineName: string): string => `workload-${engineName}`;

@@ -109,17 +109,19 @@ describe('remote names', () => {
         () => endpointPickerName(of),
         () => servingName(of),
         () => poolName(of),
+        () => claimTemplateName(of, 'main', 'Leader'),
+        () => claimTemplateName(of, 'main', 'Worker'),
       ];
       const answers: string[] = [];
       for (const q of order) answers[q] = questions[q]!();
       return answers;
     };
-    const forward = ask({ namespace: 'ns', name: 'r' }, [0, 1, 2, 3, 4, 5]);
+    const forward = ask({ namespace: 'ns', name: 'r' }, [0, 1, 2, 3, 4, 5, 6, 7]);
     const shared = { namespace: 'ns', name: 'r' };
-    expect(ask(shared, [5, 4, 3, 2, 1, 0])).toStrictEqual(forward);
-    expect(ask(shared, [1, 3, 0, 5, 2, 4])).toStrictEqual(forward);
+    expect(ask(shared, [7, 6, 5, 4, 3, 2, 1, 0])).toStrictEqual(forward);
+    expect(ask(shared, [1, 6, 3, 0, 5, 7, 2, 4])).toStrictEqual(forward);
     // (An engine's shape changes its name only when the name is long enough to be cut.)
-    expect(new Set([forward[0], forward[2], forward[3], forward[4], forward[5]]).size).toBe(5);
-    expect(ask({ namespace: 'ns', name: 'r2' }, [0, 1, 2, 3, 4, 5])).not.toContain(forward[4]);
+    expect(new Set([forward[0], forward[2], forward[3], forward[4], forward[5], forward[6], forward[7]]).size).toBe(7);
+    expect(ask({ namespace: 'ns', name: 'r2' }, [0, 1, 2, 3, 4, 5, 6, 7])).not.toContain(forward[4]);
   });
 });
