@@ -34,7 +34,7 @@ const text = fc.oneof(
   // Around the length where the encoder stops copying ASCII itself, with a character above 0x7f
   // anywhere, or none.
   fc.tuple(fc.string({ minLength: 55, maxLength: 70 }), fc.nat(70), fc.constantFrom('é', '🚀', '\ud800')).map(([ascii, at, wide]) => `${ascii.slice(0, at)}${wide}${ascii.slice(at)}`),
-  fc.constantFrom('', 'name', 'apiVersion', 'True', 'gpu.nvidia.com', 'ünïcødé', '🚀 rocket', 'a'.repeat(64), 'b'.repeat(65), `${'c'.repeat(64)}é`),
+  fc.constantFrom('', 'name', 'apiVersion', 'True', 'gpu.nvidia.com', 'ünïcødé', '🚀 rocket', 'a'.repeat(64), 'b'.repeat(65), `${'c'.repeat(64)}é`, `${'d'.repeat(40)}é`),
 );
 
 /**
