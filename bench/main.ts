@@ -26,6 +26,8 @@ const RSS_LIMIT = 300 * MB;
 interface Settings extends MeasureOptions {
   /** Per gRPC case: longer, as every call is followed by a pause (bench/grpc.ts). */
   grpcBudgetMs: number;
+  /** Per gRPC case: pairs of calls go on at least this long, however many that makes. */
+  grpcMinMs: number;
   sizes: number[];
   grpcSizes: number[];
   /** The largest fleet sent over gRPC, a few calls only, for the server's peak RSS. */
@@ -50,6 +52,7 @@ function parseSettings(argv: string[]): Settings {
     warmupMs: quick ? 300 : 2_000,
     budgetMs: quick ? 10_000 : 45_000,
     grpcBudgetMs: quick ? 10_000 : 75_000,
+    grpcMinMs: quick ? 1_000 : 10_000,
     sizes: quick ? [10, 100, 1000] : [10, 100, 1000, 5000],
     grpcSizes: [50, 1000],
     grpcRssSize: quick ? 1000 : 5000,
@@ -220,7 +223,7 @@ async function overGrpc(s: Settings, targets: Target[]): Promise<GrpcPart> {
   let throughputResults: ThroughputResult[] = [];
   const rss = { afterSmall: Number.NaN, product: Number.NaN, floor: Number.NaN };
   try {
-    const options = { ...measureOptions(s), budgetMs: s.grpcBudgetMs };
+    const options = { ...measureOptions(s), budgetMs: s.grpcBudgetMs, minMs: s.grpcMinMs };
     results.push(await measureGrpc({ label: 'ModelReplica, largest example', request: toRunFunctionRequest(largestExampleReplica()) }, product, floor, options));
     const small = toRunFunctionRequest(smallExampleReplica());
     throughputResults = [await throughput(product, small, s.throughputSeconds, s.concurrency), await throughput(floor, small, s.throughputSeconds, s.concurrency)];
@@ -248,6 +251,7 @@ async function overGrpc(s: Settings, targets: Target[]): Promise<GrpcPart> {
         warmup: 0,
         warmupMs: 0,
         iterations: s.grpcRssCalls,
+        minMs: 0,
       }),
     );
     rss.product = await product.maxRssBytes();
@@ -325,7 +329,8 @@ async function main(): Promise<void> {
   print(`node ${process.version}; ${availableParallelism()} cores (${cpu}); ${(totalmem() / 1024 ** 3).toFixed(1)} GiB; load average ${loadAtStart}`);
   print(
     `${s.iterations} measured iterations per case after a warm-up of at least ${s.warmup} calls and ${s.warmupMs / 1000} s ` +
-      `(fewer if a case passes ${s.budgetMs / 1000} s); p99 is nearest-rank (the maximum at 50 samples)`,
+      `(fewer if a case passes ${s.budgetMs / 1000} s); over gRPC, pairs of calls go on for at least ${s.grpcMinMs / 1000} s, so a ` +
+      `small request gets far more; p99 is nearest-rank (the maximum at 50 samples)`,
   );
 
   const targets: Target[] = [];
