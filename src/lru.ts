@@ -1,3 +1,5 @@
+import { contentKey, deepFreeze } from './values.js';
+
 /**
  * A bounded cache that keeps what was used recently: entries live in two generations, and when the
  * recent one is full the older one is dropped and the recent one takes its place. A hit on an older
@@ -41,4 +43,19 @@ export class LruCache<K, V> {
     }
     this.recent.set(key, value);
   }
+}
+
+/**
+ * `compute()` for a value, remembered in `cache` by the value's content (contentKey) and frozen,
+ * since every later call with equal content gets the very same result. Content that cannot be
+ * keyed is computed every time.
+ */
+export function rememberedByContent<T>(cache: LruCache<string, T>, value: unknown, compute: () => T): T {
+  const key = contentKey(value);
+  let result = key === undefined ? undefined : cache.get(key);
+  if (result === undefined) {
+    result = deepFreeze(compute());
+    if (key !== undefined) cache.set(key, result);
+  }
+  return result;
 }

@@ -2,8 +2,8 @@
 //
 // The schema lives here rather than being read from package/input.yaml at run time, so the function
 // server needs nothing but its code; a test keeps the CRD in package/input.yaml equal to it.
-import { LruCache } from '../lru.js';
-import { contentKey, deepFreeze } from '../values.js';
+import { LruCache, rememberedByContent } from '../lru.js';
+import { deepFreeze } from '../values.js';
 import { compileStructuralSchema, formatViolation, RULES_NOT_CHECKED, type SchemaNode, type StructuralValidator } from './structural.js';
 
 export interface Toleration {
@@ -139,13 +139,7 @@ export function parseInput(raw: unknown): ParsedInput {
     defaultInput ??= deepFreeze(checkInput(undefined));
     return defaultInput;
   }
-  const key = contentKey(raw);
-  let parsed = key === undefined ? undefined : parsedInputs.get(key);
-  if (parsed === undefined) {
-    parsed = deepFreeze(checkInput(raw));
-    if (key !== undefined) parsedInputs.set(key, parsed);
-  }
-  return parsed;
+  return rememberedByContent(parsedInputs, raw, () => checkInput(raw));
 }
 
 let defaultInput: ParsedInput | undefined;

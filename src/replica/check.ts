@@ -6,8 +6,7 @@
 // with it what is remembered per reading: the replica's names and its engines' split flags.
 import { checkComposite, type Violation } from '../api/schema.js';
 import type { KubeObject } from '../api/types.js';
-import { LruCache } from '../lru.js';
-import { contentKey, deepFreeze } from '../values.js';
+import { LruCache, rememberedByContent } from '../lru.js';
 import { readReplica } from './read-replica.js';
 import type { ReplicaView } from './replica.js';
 
@@ -23,13 +22,7 @@ export type ReplicaCheck =
  * content get the very same objects.
  */
 export function checkReplica(composite: KubeObject): ReplicaCheck {
-  const key = contentKey(composite);
-  let check = key === undefined ? undefined : checkedReplicas.get(key);
-  if (check === undefined) {
-    check = deepFreeze(uncachedCheck(composite));
-    if (key !== undefined) checkedReplicas.set(key, check);
-  }
-  return check;
+  return rememberedByContent(checkedReplicas, composite, () => uncachedCheck(composite));
 }
 
 function uncachedCheck(composite: KubeObject): ReplicaCheck {

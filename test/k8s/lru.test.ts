@@ -1,6 +1,6 @@
 // The bounded cache behind every per-process memo (compiled selectors and regexes, verdicts, names).
 import { describe, expect, it } from '@jest/globals';
-import { LruCache } from '../../src/lru.js';
+import { LruCache, rememberedByContent } from '../../src/lru.js';
 
 describe('LruCache', () => {
   it('holds at most its capacity', () => {
@@ -33,5 +33,29 @@ describe('LruCache', () => {
     cache.set('a', 2);
     expect(cache.get('a')).toBe(2);
     expect(cache.size).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('rememberedByContent', () => {
+  it('computes once per content and hands every equal value the same frozen result', () => {
+    const cache = new LruCache<string, { seen: unknown[] }>(8);
+    let computed = 0;
+    const remember = (value: unknown) => rememberedByContent(cache, value, () => ({ seen: [value, ++computed] }));
+    const first = remember({ a: [1, 'x'] });
+    expect(remember({ a: [1, 'x'] })).toBe(first);
+    expect(computed).toBe(1);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.seen)).toBe(true);
+    expect(remember({ a: [1, 'y'] })).not.toBe(first);
+    expect(computed).toBe(2);
+  });
+
+  it('computes every time for content it cannot key', () => {
+    const cache = new LruCache<string, number>(8);
+    let computed = 0;
+    const value = { a: null };
+    rememberedByContent(cache, value, () => ++computed);
+    rememberedByContent(cache, value, () => ++computed);
+    expect(computed).toBe(2);
+    expect(cache.size).toBe(0);
   });
 });
